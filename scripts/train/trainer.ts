@@ -1,0 +1,283 @@
+/**
+ * One training run's state and its step: the diffusion objective on the
+ * denoiser from src/model, optimised with AdamW, warm-up + cosine learning
+ * rate, global-norm gradient clipping and an EMA of the weights.
+ *
+ * Every random choice (data order, label dropout, timesteps, noise, shifts,
+ * dropout masks) comes from our seeded Rng, whose state is checkpointed, so a
+ * resumed run takes exactly the steps an uninterrupted one would.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, type RngState } from '../../src/model/rng';
+import { NoiseSchedule } from '../../src/model/schedule';
+import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
+import type { Digits } from './mnist';
+import { noiseImage, toModelRange } from '../../src/model/objective';
+
+export interface Recipe {
+  seed: number;
+  batchSize: number;
+  epochs: number;
+  /** Peak learning rate, reached after warmupSteps, then cosine decay to lrFloor × peak. */
+  lr: number;
+  lrFloor: number;
+  warmupSteps: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  gradClip: number;
+  emaDecay: number;
+  /** Share of examples trained with the null class, so one network also predicts unconditionally. */
+  labelDropout: number;
+  /** Random integer shifts of up to this many pixels in x and y (augmentation). */
+  shift: number;
+  /** Dropout rate inside residual blocks. */
+  dropout: number;
+}
+
+export const DEFAULT_RECIPE: Recipe = {
+  seed: 1,
+  batchSize: 128,
+  epochs: 10,
+  lr: 2e-3,
+  lrFloor: 0.05,
+  warmupSteps: 300,
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.999,
+  gradClip: 1,
+  emaDecay: 0.999,
+  labelDropout: 0.1,
+  shift: 1,
+  dropout: 0,
+};
+
+export interface StepStats {
+  loss: number;
+  lr: number;
+  gradNorm: number;
+}
+
+export class NonFiniteLossError extends Error {}
+
+type Slots = Record<string, tf.Variable>;
+
+/** Everything a checkpoint must hold. */
+export interface TrainerSnapshot {
+  step: number;
+  rng: RngState;
+  groups: Record<'params' | 'm' | 'v' | 'ema', Record<string, Float32Array>>;
+}
+
+export class Trainer {
+  readonly specs: ParamSpec[];
+  readonly schedule: NoiseSchedule;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  step = 0;
+  private rng: Rng;
+  private params: Slots = {};
+  private m: Slots = {};
+  private v: Slots = {};
+  private ema: Slots = {};
+  private permutation: { epoch: number; order: Int32Array } | null = null;
+
+  constructor(
+    readonly recipe: Recipe,
+    readonly unet: UNetConfig,
+    schedule: NoiseSchedule,
+    private readonly data: Digits,
+  ) {
+    this.specs = paramSpecs(unet);
+    this.schedule = schedule;
+    this.stepsPerEpoch = Math.floor(data.count / recipe.batchSize);
+    if (this.stepsPerEpoch < 1) throw new Error(`batch size ${recipe.batchSize} is larger than the ${data.count} training images`);
+    this.totalSteps = this.stepsPerEpoch * recipe.epochs;
+    this.rng = new Rng(recipe.seed);
+    const init = initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
+    for (const spec of this.specs) {
+      this.params[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), true, `p/${spec.name}`);
+      this.m[spec.name] = tf.variable(tf.zeros(spec.shape), false, `m/${spec.name}`);
+      this.v[spec.name] = tf.variable(tf.zeros(spec.shape), false, `v/${spec.name}`);
+      this.ema[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), false, `ema/${spec.name}`);
+    }
+  }
+
+  get epoch(): number {
+    return Math.floor(this.step / this.stepsPerEpoch);
+  }
+
+  /** The EMA weights as the network's parameters (what sample sheets and the export use). */
+  emaParams(): Params {
+    return this.ema;
+  }
+
+  learningRate(step: number): number {
+    const { lr, warmupSteps, lrFloor } = this.recipe;
+    if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
+    const progress = Math.min(1, (step - warmupSteps) / Math.max(1, this.totalSteps - warmupSteps));
+    return lr * (lrFloor + (1 - lrFloor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  }
+
+  /** One optimisation step. Throws NonFiniteLossError (leaving the weights untouched) on NaN/Inf. */
+  async trainStep(): Promise<StepStats> {
+    const batch = this.nextBatch();
+    const r = this.recipe;
+    const lr = this.learningRate(this.step);
+    const names = this.specs.map((s) => s.name);
+    const { loss, gradNorm, grads } = tf.tidy(() => {
+      const x = tf.tensor4d(batch.noisy, [batch.size, 28, 28, 1]);
+      const target = tf.tensor4d(batch.target, [batch.size, 28, 28, 1]);
+      const t = tf.tensor1d(batch.timesteps, 'float32');
+      const labels = tf.tensor1d(batch.labels, 'int32');
+      const masks = r.dropout > 0 ? this.dropoutMasks() : undefined;
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.squaredDifference(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, masks), target)) as tf.Scalar,
+        names.map((n) => this.params[n]),
+      );
+      // variableGrads keys gradients by variable name ("p/<param>").
+      const byParam = names.map((n) => grads[this.params[n].name]);
+      const norm = tf.sqrt(tf.addN(byParam.map((g) => tf.sum(tf.square(g)))));
+      return { loss: tf.keep(value), gradNorm: tf.keep(norm), grads: Object.fromEntries(names.map((n, i) => [n, tf.keep(byParam[i])])) };
+    });
+    const [lossValue] = await loss.data();
+    const [normValue] = await gradNorm.data();
+    loss.dispose();
+    gradNorm.dispose();
+    try {
+      if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
+        throw new NonFiniteLossError(`loss became ${lossValue} (gradient norm ${normValue}) at step ${this.step}`);
+      }
+      this.applyAdamW(grads, lr, Math.min(1, r.gradClip / (normValue + 1e-6)));
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+    this.step++;
+    return { loss: lossValue, lr, gradNorm: normValue };
+  }
+
+  private applyAdamW(grads: Record<string, tf.Tensor>, lr: number, clip: number): void {
+    const r = this.recipe;
+    const t = this.step + 1;
+    const c1 = 1 - r.beta1 ** t;
+    const c2 = 1 - r.beta2 ** t;
+    // EMA warm-up (as in many diffusion codebases): early weights are averaged over fewer steps.
+    const decay = Math.min(r.emaDecay, (1 + this.step) / (10 + this.step));
+    tf.tidy(() => {
+      for (const spec of this.specs) {
+        const name = spec.name;
+        const g = tf.mul(grads[name], clip);
+        const p = this.params[name];
+        this.m[name].assign(tf.add(tf.mul(this.m[name], r.beta1), tf.mul(g, 1 - r.beta1)));
+        this.v[name].assign(tf.add(tf.mul(this.v[name], r.beta2), tf.mul(tf.square(g), 1 - r.beta2)));
+        const update = tf.div(tf.div(this.m[name], c1), tf.add(tf.sqrt(tf.div(this.v[name], c2)), 1e-8));
+        // Decoupled weight decay on weight matrices only; biases and embeddings are left free.
+        const decayed = spec.kind === 'conv' || spec.kind === 'dense' ? tf.mul(p, 1 - lr * r.weightDecay) : p;
+        p.assign(tf.sub(decayed, tf.mul(update, lr)));
+        this.ema[name].assign(tf.add(tf.mul(this.ema[name], decay), tf.mul(p, 1 - decay)));
+      }
+    });
+  }
+
+  private dropoutMasks() {
+    const rate = this.recipe.dropout;
+    return {
+      dropout: rate,
+      dropoutMask: (shape: number[], p: number) => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const mask = new Float32Array(n);
+        for (let i = 0; i < n; i++) mask[i] = this.rng.uniform() < p ? 0 : 1 / (1 - p);
+        return tf.tensor(mask, shape);
+      },
+    };
+  }
+
+  /** Builds the next batch: x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and its target v = √ᾱ·ε − √(1−ᾱ)·x₀. */
+  private nextBatch() {
+    const { batchSize, labelDropout, shift } = this.recipe;
+    const order = this.epochOrder(this.epoch);
+    const start = (this.step % this.stepsPerEpoch) * batchSize;
+    const noisy = new Float32Array(batchSize * 784);
+    const target = new Float32Array(batchSize * 784);
+    const timesteps = new Float32Array(batchSize);
+    const labels = new Int32Array(batchSize);
+    const clean = new Float32Array(784);
+    const moved = new Float32Array(784);
+    for (let b = 0; b < batchSize; b++) {
+      const index = order[start + b];
+      labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
+      const t = this.rng.int(this.schedule.timesteps);
+      timesteps[b] = t;
+      const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
+      const dy = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
+      shifted(toModelRange(this.data.images.subarray(index * 784, (index + 1) * 784), clean), dx, dy, moved);
+      noiseImage(this.schedule, moved, t, this.rng, noisy, target, b * 784);
+    }
+    return { size: batchSize, noisy, target, timesteps, labels };
+  }
+
+  /** Each epoch's order depends only on (seed, epoch): no state to save for it. */
+  private epochOrder(epoch: number): Int32Array {
+    if (this.permutation?.epoch !== epoch) {
+      const rng = new Rng((this.recipe.seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+      this.permutation = { epoch, order: rng.permutation(this.data.count) };
+    }
+    return this.permutation.order;
+  }
+
+  async snapshot(): Promise<TrainerSnapshot> {
+    const read = async (slots: Slots) =>
+      Object.fromEntries(await Promise.all(this.specs.map(async (s) => [s.name, (await slots[s.name].data()) as Float32Array] as const)));
+    return {
+      step: this.step,
+      rng: this.rng.state(),
+      groups: { params: await read(this.params), m: await read(this.m), v: await read(this.v), ema: await read(this.ema) },
+    };
+  }
+
+  restore(snap: TrainerSnapshot): void {
+    this.step = snap.step;
+    this.rng = Rng.fromState(snap.rng);
+    const groups = { params: this.params, m: this.m, v: this.v, ema: this.ema };
+    for (const [group, slots] of Object.entries(groups) as [keyof typeof groups, Slots][]) {
+      for (const spec of this.specs) {
+        const values = snap.groups[group][spec.name];
+        if (!values || values.length !== slots[spec.name].size) throw new Error(`checkpoint: ${group}/${spec.name} is missing or has the wrong size`);
+        slots[spec.name].assign(tf.tensor(values, spec.shape));
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const slots of [this.params, this.m, this.v, this.ema]) tf.dispose(Object.values(slots));
+  }
+}
+
+/** He-normal convs and dense layers; the last conv of each residual block and the output start at zero, so the network starts as a near-identity. */
+export function initialParams(specs: ParamSpec[], rng: Rng): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const spec of specs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const zeroInit = spec.kind === 'bias' || spec.name.endsWith('conv2.w') || spec.name === 'out.w';
+    if (zeroInit) {
+      out[spec.name] = new Float32Array(n);
+      continue;
+    }
+    const fanIn = spec.kind === 'embedding' ? 1 : n / spec.shape[spec.shape.length - 1];
+    const std = spec.kind === 'embedding' ? 1 : Math.sqrt(2 / fanIn);
+    out[spec.name] = rng.normals(n).map((z) => z * std);
+  }
+  return out;
+}
+
+/** Shifts a 28×28 image by (dx, dy) pixels, filling with background (-1). */
+function shifted(src: Float32Array, dx: number, dy: number, out: Float32Array): Float32Array {
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const sx = x - dx;
+      const sy = y - dy;
+      out[y * 28 + x] = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? src[sy * 28 + sx] : -1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Tensors and grey pixels to PNG with upng-js.
+ * upng-js 2.1.0 has no grey colour-type writer; given RGBA with ≤ 256 distinct
+ * colours and cnum = 0 (lossless) it writes an indexed PNG with a grey palette,
+ * which is as compact. Nearest-neighbour upscaling keeps the 28×28 pixels crisp.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import UPNG from 'upng-js';
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  /** One byte per pixel, row-major; 0 black, 255 white. */
+  pixels: Uint8Array;
+}
+
+/** Images in [-1, 1] ([B, H, W, 1]) to grey bytes, one GreyImage per batch row. */
+export async function tensorToGrey(images: tf.Tensor4D): Promise<GreyImage[]> {
+  const [batch, height, width] = images.shape;
+  const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(images, -1, 1), 1), 127.5)), 'int32'));
+  const data = await bytes.data();
+  bytes.dispose();
+  return Array.from({ length: batch }, (_, b) => ({ width, height, pixels: Uint8Array.from(data.subarray(b * width * height, (b + 1) * width * height)) }));
+}
+
+export function upscaleNearest(image: GreyImage, width: number, height: number): GreyImage {
+  const pixels = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.floor((y * image.height) / height);
+    for (let x = 0; x < width; x++) pixels[y * width + x] = image.pixels[sy * image.width + Math.floor((x * image.width) / width)];
+  }
+  return { width, height, pixels };
+}
+
+/** Lays equally sized images out in a grid, row by row. */
+export function grid(images: GreyImage[], columns: number): GreyImage {
+  const { width: w, height: h } = images[0];
+  const rows = Math.ceil(images.length / columns);
+  const out: GreyImage = { width: w * columns, height: h * rows, pixels: new Uint8Array(w * columns * h * rows) };
+  images.forEach((img, i) => {
+    const ox = (i % columns) * w;
+    const oy = Math.floor(i / columns) * h;
+    for (let y = 0; y < h; y++) out.pixels.set(img.pixels.subarray(y * w, (y + 1) * w), (oy + y) * out.width + ox);
+  });
+  return out;
+}
+
+function rgba(image: GreyImage): ArrayBuffer {
+  const out = new Uint8Array(image.width * image.height * 4);
+  for (let i = 0; i < image.pixels.length; i++) {
+    const v = image.pixels[i];
+    out[4 * i] = out[4 * i + 1] = out[4 * i + 2] = v;
+    out[4 * i + 3] = 255;
+  }
+  return out.buffer;
+}
+
+export function encodePng(image: GreyImage): Uint8Array {
+  return new Uint8Array(UPNG.encode([rgba(image)], image.width, image.height, 0));
+}
+
+/** Animated PNG, one frame per image, `delayMs` each (the last frame holds for `lastDelayMs`). */
+export function encodeApng(frames: GreyImage[], delayMs: number, lastDelayMs = delayMs): Uint8Array {
+  const { width, height } = frames[0];
+  const delays = frames.map((_, i) => (i === frames.length - 1 ? lastDelayMs : delayMs));
+  return new Uint8Array(UPNG.encode(frames.map(rgba), width, height, 0, delays));
+}

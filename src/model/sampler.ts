@@ -1,0 +1,153 @@
+/**
+ * The reverse process: from Gaussian noise to a digit.
+ *
+ * Split as in diffusers: a scheduler owns the timesteps and one `step()`, the
+ * pipeline (`sample`) owns the loop and classifier-free guidance. Both
+ * schedulers work on the model's clean-image estimate x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v.
+ *
+ *  - DDIM (η = 0):  x_{t'} = √ᾱ' · x̂₀ + √(1−ᾱ') · ε̂
+ *  - DPM-Solver++(2M): a second-order multistep solver in λ = log(√ᾱ/√(1−ᾱ));
+ *    it reuses the previous x̂₀ to extrapolate, at no extra network call.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from './rng';
+import { NoiseSchedule } from './schedule';
+import { denoise, type Params, type UNetConfig } from './unet';
+
+export type SamplerName = 'ddim' | 'dpmpp';
+export const SAMPLERS: readonly SamplerName[] = ['ddim', 'dpmpp'];
+
+export interface Model {
+  params: Params;
+  unet: UNetConfig;
+  schedule: NoiseSchedule;
+}
+
+export interface SampleOptions {
+  /** One class per image; the batch size. */
+  labels: number[];
+  /** One noise seed per image: image i's starting noise depends only on seeds[i]. */
+  seeds: number[];
+  steps: number;
+  /** Classifier-free guidance scale: 0 unconditional, 1 plain conditional, >1 stronger. */
+  guidance: number;
+  sampler: SamplerName;
+  /** Called after every step with x̂₀ (the current clean estimate, [B,28,28,1]); must not keep the tensor. */
+  onStep?: (step: number, x0: tf.Tensor4D) => void;
+}
+
+/** Runs the reverse process; returns images in [-1, 1] as [B, 28, 28, 1]. The caller disposes it. */
+export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
+  const side = model.unet.imageSize;
+  const batch = opts.labels.length;
+  const noise = new Float32Array(batch * side * side);
+  opts.seeds.forEach((seed, i) => noise.set(new Rng(seed).normals(side * side), i * side * side));
+
+  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps);
+  const predictV = guidedVelocity(model, opts.labels, opts.guidance);
+  let x = tf.tensor4d(noise, [batch, side, side, 1]);
+  scheduler.timesteps.forEach((t, i) => {
+    const next = tf.tidy(() => {
+      const { xPrev, x0 } = scheduler.step(predictV(x, t), t, x);
+      opts.onStep?.(i, x0);
+      return xPrev;
+    });
+    x.dispose();
+    x = next;
+  });
+  scheduler.dispose();
+  return x;
+}
+
+/** v prediction with classifier-free guidance; conditional and unconditional rows share one batch. */
+function guidedVelocity(model: Model, labels: number[], guidance: number) {
+  const nullClass = model.unet.classes;
+  const batch = labels.length;
+  const passes = guidance === 1 ? [labels] : guidance === 0 ? [labels.map(() => nullClass)] : [labels, labels.map(() => nullClass)];
+  const allLabels = passes.flat();
+  const T = model.schedule.timesteps;
+  return (x: tf.Tensor4D, t: number): tf.Tensor4D => {
+    const input = passes.length === 2 ? tf.concat([x, x]) : x;
+    const v = denoise(model.params, model.unet, input, tf.fill([allLabels.length], t) as tf.Tensor1D, tf.tensor1d(allLabels, 'int32'), T);
+    if (passes.length === 1) return v;
+    const [vCond, vUncond] = tf.split(v, [batch, batch]);
+    return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), guidance));
+  };
+}
+
+interface StepResult {
+  xPrev: tf.Tensor4D;
+  x0: tf.Tensor4D;
+}
+
+/** Signal and noise weights (√ᾱ, √(1−ᾱ)) at a timestep; t = -1 is the clean image. */
+function mixAt(schedule: NoiseSchedule, t: number) {
+  return t < 0 ? { signal: 1, noise: 0 } : schedule.mix(t);
+}
+
+/** x̂₀ from v, clipped to the data range [-1, 1] (keeps few-step samples from overshooting). */
+function cleanEstimate(schedule: NoiseSchedule, v: tf.Tensor4D, t: number, x: tf.Tensor4D): tf.Tensor4D {
+  const { signal, noise } = schedule.mix(t);
+  return tf.clipByValue(tf.sub(tf.mul(x, signal), tf.mul(v, noise)), -1, 1);
+}
+
+export class DdimScheduler {
+  readonly timesteps: number[];
+  constructor(protected readonly schedule: NoiseSchedule, steps: number) {
+    this.timesteps = schedule.samplingTimesteps(steps);
+  }
+
+  step(v: tf.Tensor4D, t: number, x: tf.Tensor4D): StepResult {
+    const x0 = cleanEstimate(this.schedule, v, t, x);
+    const now = this.schedule.mix(t);
+    const prev = mixAt(this.schedule, this.previous(t));
+    // ε̂ recomputed from the clipped x̂₀ so the pair stays consistent with x_t.
+    const eps = tf.div(tf.sub(x, tf.mul(x0, now.signal)), now.noise);
+    return { xPrev: tf.add(tf.mul(x0, prev.signal), tf.mul(eps, prev.noise)), x0 };
+  }
+
+  previous(t: number): number {
+    const i = this.timesteps.indexOf(t);
+    return i + 1 < this.timesteps.length ? this.timesteps[i + 1] : -1;
+  }
+
+  dispose(): void {}
+}
+
+export class DpmSolverPP2MScheduler extends DdimScheduler {
+  private prevX0: tf.Tensor4D | null = null;
+  private prevH = 0;
+
+  override step(v: tf.Tensor4D, t: number, x: tf.Tensor4D): StepResult {
+    const x0 = cleanEstimate(this.schedule, v, t, x);
+    const tPrev = this.previous(t);
+    const now = this.schedule.mix(t);
+    const prev = mixAt(this.schedule, tPrev);
+    let xPrev: tf.Tensor4D;
+    if (tPrev < 0) {
+      xPrev = x0; // last step: first order, straight to the clean estimate (diffusers' lower_order_final)
+    } else {
+      const h = lambda(prev) - lambda(now);
+      // D = x̂₀ for the first step, else the second-order extrapolation from the previous x̂₀.
+      let d: tf.Tensor4D = x0;
+      if (this.prevX0) {
+        const r = this.prevH / h;
+        d = tf.sub(tf.mul(x0, 1 + 1 / (2 * r)), tf.mul(this.prevX0, 1 / (2 * r)));
+      }
+      xPrev = tf.sub(tf.mul(x, prev.noise / now.noise), tf.mul(d, prev.signal * Math.expm1(-h)));
+      this.prevH = h;
+    }
+    this.prevX0?.dispose();
+    this.prevX0 = tf.keep(x0.clone());
+    return { xPrev, x0 };
+  }
+
+  override dispose(): void {
+    this.prevX0?.dispose();
+    this.prevX0 = null;
+  }
+}
+
+function lambda(mix: { signal: number; noise: number }): number {
+  return Math.log(mix.signal / mix.noise);
+}

@@ -1,0 +1,166 @@
+/**
+ * The denoiser: a small class- and time-conditional UNet for 28×28 images.
+ *
+ * A pure function of (weights, noisy images, timesteps, labels) written with
+ * tfjs-core ops, so the Worker (inference) and scripts/train (gradients through
+ * tf.variable parameters) run the very same code. The parameter list below is
+ * the single description of the architecture; the weights format, the
+ * initialiser and the FLOP counter all derive from it.
+ *
+ *   x ─stem─▶ enc0 ─────────────────────────────────────────+─▶ dec0 ─out─▶ v
+ *   (28²)       └─down0─▶ enc1 ─────────────────+─▶ dec1 ─up0─┘   (28²)
+ *              (14²)        └─down1─▶ mid ─up1─┘     (14²)
+ *                          (7²)
+ * Each residual block adds a projection of the conditioning embedding
+ * (timestep sinusoid + class embedding, with one extra "null" class for
+ * classifier-free guidance) to its input.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface UNetConfig {
+  /** Channels at 28², 14² and 7². */
+  channels: [number, number, number];
+  /** Width of the conditioning embedding. */
+  embedDim: number;
+  /** Width of the sinusoidal timestep features. */
+  timeFeatures: number;
+  /** Real classes; index `classes` is the null class used for unconditional passes. */
+  classes: number;
+  imageSize: number;
+}
+
+export const DEFAULT_UNET: UNetConfig = { channels: [16, 32, 64], embedDim: 64, timeFeatures: 32, classes: 10, imageSize: 28 };
+
+export type ParamKind = 'conv' | 'dense' | 'bias' | 'embedding';
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  kind: ParamKind;
+}
+
+export type Params = Record<string, tf.Tensor>;
+
+const RES_BLOCKS = [
+  ['enc0', 0],
+  ['enc1', 1],
+  ['mid', 2],
+  ['dec1', 1],
+  ['dec0', 0],
+] as const;
+
+/** Every parameter of the network, in a fixed order (the order of the weights file). */
+export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
+  const [c0, c1, c2] = cfg.channels;
+  const E = cfg.embedDim;
+  const specs: ParamSpec[] = [];
+  const conv = (name: string, k: number, cin: number, cout: number) =>
+    specs.push({ name: `${name}.w`, shape: [k, k, cin, cout], kind: 'conv' }, { name: `${name}.b`, shape: [cout], kind: 'bias' });
+  const dense = (name: string, cin: number, cout: number) =>
+    specs.push({ name: `${name}.w`, shape: [cin, cout], kind: 'dense' }, { name: `${name}.b`, shape: [cout], kind: 'bias' });
+
+  specs.push({ name: 'classEmbed', shape: [cfg.classes + 1, cfg.timeFeatures], kind: 'embedding' });
+  dense('embed1', 2 * cfg.timeFeatures, E);
+  dense('embed2', E, E);
+  conv('stem', 3, 1, c0);
+  for (const [name, level] of RES_BLOCKS) {
+    const c = cfg.channels[level];
+    dense(`${name}.emb`, E, c);
+    conv(`${name}.conv1`, 3, c, c);
+    conv(`${name}.conv2`, 3, c, c);
+  }
+  conv('down0', 3, c0, c1);
+  conv('down1', 3, c1, c2);
+  conv('up1', 1, c2, c1);
+  conv('up0', 1, c1, c0);
+  conv('out', 3, c0, 1);
+  return specs;
+}
+
+/** Multiply-adds ×2 of one image through the network (convs and dense layers; elementwise ops ignored). */
+export function flopsPerImage(cfg: UNetConfig): number {
+  const size = cfg.imageSize;
+  // Spatial size each conv produces: stride-2 convs halve, 1×1 up convs run at the coarse size.
+  const outputSide: Record<string, number> = {
+    stem: size, out: size, down0: size / 2, down1: size / 4, up1: size / 4, up0: size / 2,
+  };
+  for (const [name, level] of RES_BLOCKS) {
+    outputSide[`${name}.conv1`] = outputSide[`${name}.conv2`] = size >> level;
+  }
+  let flops = 0;
+  for (const spec of paramSpecs(cfg)) {
+    if (!spec.name.endsWith('.w')) continue;
+    const macs = spec.shape.reduce((a, b) => a * b, 1);
+    const side = spec.kind === 'conv' ? outputSide[spec.name.slice(0, -2)] : 1;
+    flops += 2 * macs * side * side;
+  }
+  return flops;
+}
+
+export function parameterCount(cfg: UNetConfig): number {
+  return paramSpecs(cfg).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+export interface ForwardOptions {
+  /** Dropout rate inside residual blocks (training only). */
+  dropout?: number;
+  /** Supplies dropout masks; required when dropout > 0. */
+  dropoutMask?: (shape: number[], rate: number) => tf.Tensor;
+}
+
+/**
+ * Predicts v for a batch.
+ * @param x      noisy images [B, 28, 28, 1]
+ * @param t      timesteps as float32 [B], in 0..T-1
+ * @param labels class indices int32 [B], `cfg.classes` for the null class
+ * @param T      number of schedule timesteps, to scale t into [0, 1)
+ */
+export function denoise(
+  p: Params,
+  cfg: UNetConfig,
+  x: tf.Tensor4D,
+  t: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  T: number,
+  opts: ForwardOptions = {},
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const emb = embedding(p, cfg, t, labels, T);
+    const conv = (h: tf.Tensor4D, name: string, stride = 1, activation: 'relu' | 'linear' = 'linear') =>
+      tf.fused.conv2d({ x: h, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 'same', activation });
+
+    const resBlock = (h: tf.Tensor4D, name: string): tf.Tensor4D => {
+      // Pre-activation residual block; the conditioning joins the block's input.
+      const cond = tf.fused.matMul({ a: emb, b: p[`${name}.emb.w`] as tf.Tensor2D, bias: p[`${name}.emb.b`] });
+      const c = cond.shape[1];
+      const hc = tf.relu(tf.add(h, tf.reshape(cond, [-1, 1, 1, c]))) as tf.Tensor4D;
+      let a = conv(hc, `${name}.conv1`, 1, 'relu');
+      if (opts.dropout && opts.dropout > 0) {
+        a = tf.mul(a, opts.dropoutMask!(a.shape, opts.dropout)) as tf.Tensor4D;
+      }
+      return tf.add(h, conv(a, `${name}.conv2`)) as tf.Tensor4D;
+    };
+    const upsample = (h: tf.Tensor4D) => tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2]);
+
+    const h1 = resBlock(conv(x, 'stem'), 'enc0');
+    const h2 = resBlock(conv(h1, 'down0', 2), 'enc1');
+    let h = resBlock(conv(h2, 'down1', 2), 'mid');
+    h = resBlock(tf.add(upsample(conv(h, 'up1')), h2) as tf.Tensor4D, 'dec1');
+    h = resBlock(tf.add(upsample(conv(h, 'up0')), h1) as tf.Tensor4D, 'dec0');
+    return conv(tf.relu(h), 'out');
+  });
+}
+
+/** Conditioning vector [B, embedDim] from timestep sinusoids and the class embedding. */
+function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number): tf.Tensor2D {
+  const half = cfg.timeFeatures / 2;
+  // Frequencies from 1 to ~1000 cycles over the schedule, as in Transformer position encodings.
+  const freqs = tf.exp(tf.mul(tf.range(0, half, 1, 'float32'), -Math.log(1000) / half));
+  const phase = tf.mul(tf.reshape(tf.div(t, T / 1000), [-1, 1]), tf.reshape(freqs, [1, -1]));
+  const timeFeatures = tf.concat([tf.sin(phase), tf.cos(phase)], 1);
+  // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+  // (tf.oneHot straight to float32 gives wrong values on wasm in tfjs 4.22; cast instead.)
+  const oneHot = tf.cast(tf.oneHot(labels, cfg.classes + 1), 'float32') as tf.Tensor2D;
+  const classFeatures = tf.matMul(oneHot, p.classEmbed as tf.Tensor2D);
+  const e1 = tf.fused.matMul({ a: tf.concat([timeFeatures, classFeatures], 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
+  return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' });
+}
