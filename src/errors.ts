@@ -1,0 +1,29 @@
+/** The API's one error shape: `{ "error": "<code>", "detail": "<what was wrong and what is allowed>" }`. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type ErrorCode =
+  | 'invalid_digit'
+  | 'invalid_parameter'
+  | 'unknown_parameter'
+  | 'repeated_parameter'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'model_unavailable'
+  | 'internal_error';
+
+/** A client error raised while validating a request; `app.onError` turns it into JSON. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, detail: string, headers: Record<string, string> = {}): Response {
+  return c.json({ error: code, detail }, status, { 'Cache-Control': 'no-store', ...headers });
+}

@@ -1,0 +1,29 @@
+/** The Worker: a Hono app that mounts the route families and maps every failure to one JSON error shape. */
+import { Hono } from 'hono';
+import { ApiError, errorResponse } from './errors';
+import { ModelUnavailableError } from './model/runtime';
+import { digitRoutes } from './routes/digit';
+import { modelRoutes } from './routes/model';
+
+const app = new Hono();
+
+app.route('/', digitRoutes);
+app.route('/', modelRoutes);
+
+// Known paths with another method: 405 with Allow, not 404.
+for (const path of ['/digit/:file', '/model', '/healthz']) {
+  app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}; use GET`, { Allow: 'GET, HEAD' }));
+}
+
+app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see GET /model and the README`));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.detail, err.headers);
+  if (err instanceof ModelUnavailableError) {
+    return errorResponse(c, 503, 'model_unavailable', 'the model weights failed to load on this server; nothing was generated', { 'Retry-After': '60' });
+  }
+  console.error(`unexpected error on ${c.req.method} ${c.req.url}:`, err);
+  return errorResponse(c, 500, 'internal_error', 'an unexpected error occurred; it has been logged');
+});
+
+export default app;

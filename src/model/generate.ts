@@ -1,0 +1,23 @@
+/**
+ * Application of the sampler the routes share: draw digits, return grey pixels.
+ * Tensors live only inside this function; callers get plain bytes.
+ */
+import { tensorToGrey, type GreyImage } from '../image/png';
+import { sample, type Model, type SamplerName } from './sampler';
+
+export interface DrawRequest {
+  digits: number[];
+  seeds: number[];
+  steps: number;
+  guidance: number;
+  sampler: SamplerName;
+}
+
+export async function drawDigits(model: Model, req: DrawRequest): Promise<GreyImage[]> {
+  const images = sample(model, { labels: req.digits, seeds: req.seeds, steps: req.steps, guidance: req.guidance, sampler: req.sampler });
+  try {
+    return await tensorToGrey(images);
+  } finally {
+    images.dispose();
+  }
+}

@@ -1,0 +1,50 @@
+/** Runs the bundled Worker (.test-bundle/, built by the global setup) in workerd through Miniflare. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+import UPNG from 'upng-js';
+
+export const BUNDLE_DIR = path.resolve('.test-bundle');
+
+export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {
+  return new Miniflare({
+    scriptPath: path.join(bundleDir, 'index.js'),
+    modules: true,
+    modulesRoot: bundleDir,
+    modulesRules: [
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+      { type: 'Data', include: ['**/*.bin'] },
+    ],
+    compatibilityDate: '2025-09-01',
+  });
+}
+
+/** A copy of the bundle whose weights binary has been altered by `mutate`. */
+export function bundleWithWeights(mutate: (bytes: Buffer) => Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-bundle-'));
+  for (const file of fs.readdirSync(BUNDLE_DIR)) {
+    const bytes = fs.readFileSync(path.join(BUNDLE_DIR, file));
+    fs.writeFileSync(path.join(dir, file), file.endsWith('model.bin') ? mutate(Buffer.from(bytes)) : bytes);
+  }
+  return dir;
+}
+
+export interface DecodedPng {
+  width: number;
+  height: number;
+  /** Grey level per pixel; throws if any pixel is not grey. */
+  grey: Uint8Array;
+}
+
+export function decodeGreyPng(bytes: ArrayBuffer): DecodedPng {
+  const img = UPNG.decode(bytes);
+  const rgba = new Uint8Array(UPNG.toRGBA8(img)[0]);
+  const grey = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < grey.length; i++) {
+    const [r, g, b, a] = rgba.subarray(4 * i, 4 * i + 4);
+    if (r !== g || g !== b || a !== 255) throw new Error(`pixel ${i} is not opaque grey: ${r},${g},${b},${a}`);
+    grey[i] = r;
+  }
+  return { width: img.width, height: img.height, grey };
+}

@@ -1,0 +1,13 @@
+/** vitest global setup: bundle the Worker with wrangler (the deploy path, minus the upload) into .test-bundle/. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+export const BUNDLE_DIR = '.test-bundle';
+
+export default function buildWorker(): void {
+  fs.rmSync(BUNDLE_DIR, { recursive: true, force: true });
+  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', BUNDLE_DIR], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+}
