@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const schedule = new NoiseSchedule(DEFAULT_SCHEDULE);
   const trainer = new Trainer(args.recipe, DEFAULT_UNET, schedule, train);
   const runDir = resolveRunDir(args);
-  const log = fs.createWriteStream(path.join(runDir, 'train.jsonl'), { flags: 'a' });
+  // One appendFileSync per record: a crash or kill -9 loses no line that was logged.
+  const logFile = path.join(runDir, 'train.jsonl');
+  const log = (record: object) => fs.appendFileSync(logFile, JSON.stringify(record) + '\n');
 
   let wallBefore = 0;
   if (args.resume) {
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     }
     lastLoss = stats.loss;
     smoothLoss = Number.isNaN(smoothLoss) ? stats.loss : 0.98 * smoothLoss + 0.02 * stats.loss;
-    log.write(JSON.stringify({ step: trainer.step, epoch: trainer.epoch, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, wall: +wall().toFixed(1) }) + '\n');
+    log({ step: trainer.step, epoch: trainer.epoch, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm, wall: +wall().toFixed(1) });
     const imagesPerS = ((trainer.step - stepAtStart) * args.recipe.batchSize) / ((performance.now() - started) / 1000);
     progress.update(trainer.step, {
       epoch: `${Math.min(trainer.epoch + 1, args.recipe.epochs)}/${args.recipe.epochs}`,
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
     }, (performance.now() - started) / 1000);
 
     if (trainer.step % args.checkpointEvery === 0) await checkpoint();
+    // The step itself only awaits promises (microtasks); give the event loop a turn so Ctrl-C is seen.
+    await new Promise((resolve) => setImmediate(resolve));
     if (trainer.step % trainer.stepsPerEpoch === 0) await endOfEpoch(trainer, test, runDir, args, log, progress);
   }
   await checkpoint();
@@ -102,15 +106,14 @@ async function main(): Promise<void> {
     const manifest = await exportTrained(trainer, { args, backend, runDir, wallSeconds: wall(), finalLoss: smoothLoss || lastLoss, gitCommit: gitCommit() });
     console.log(`exported ${args.out}/manifest.json (version ${manifest.version}) and ${manifest.binary.file} (${manifest.binary.bytes} bytes)`);
   }
-  log.end();
   trainer.dispose();
 }
 
-async function endOfEpoch(trainer: Trainer, test: Digits, runDir: string, args: TrainArgs, log: fs.WriteStream, progress: Progress) {
+async function endOfEpoch(trainer: Trainer, test: Digits, runDir: string, args: TrainArgs, log: (record: object) => void, progress: Progress) {
   const epoch = trainer.step / trainer.stepsPerEpoch;
   const model = { params: trainer.emaParams(), unet: trainer.unet, schedule: trainer.schedule };
   const validation = await heldOutLoss(model, test, 512);
-  log.write(JSON.stringify({ step: trainer.step, epoch, heldOutLoss: validation }) + '\n');
+  log({ step: trainer.step, epoch, heldOutLoss: validation });
   progress.break();
   let sheetNote = '';
   if (args.sheets) {

@@ -1,5 +1,5 @@
 /** Training: the loss goes down, and a resumed run is the uninterrupted run. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,6 +84,35 @@ describe('npm run train (the CLI)', () => {
     const log = fs.readFileSync(`${tmp}/a/train.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.filter((l) => 'loss' in l)).toHaveLength(10);
     expect(log.some((l) => 'heldOutLoss' in l)).toBe(true);
+  });
+
+  it('saves a checkpoint on Ctrl-C, survives kill -9, and resumes to the same weights', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'train-signal-'));
+    cli(['--max-steps', '10', '--run-dir', `${tmp}/straight`, '--out', `${tmp}/straight-weights`]);
+    const expected = fs.readFileSync(`${tmp}/straight-weights/model.bin`);
+
+    for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+      const run = `${tmp}/${signal}`;
+      // One process (node --import tsx), so the signal reaches the training loop itself.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/train-gpu.ts', '--backend', 'wasm', '--limit', '256', '--batch', '32', '--epochs', '2', '--no-sheets', '--max-steps', '10', '--checkpoint-every', '2', '--run-dir', run, '--no-export'], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Interrupt mid-run: after the 5th logged step.
+      while (!fs.existsSync(`${run}/train.jsonl`) || fs.readFileSync(`${run}/train.jsonl`, 'utf8').split('\n').length <= 5) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill(signal);
+      const code = await exited;
+      const saved = loadCheckpoint(run)!.header.step;
+      if (signal === 'SIGINT') {
+        expect(code).toBe(130);
+        expect(saved).toBeGreaterThanOrEqual(5); // saved on the way out
+      } else {
+        expect(saved).toBeGreaterThanOrEqual(4); // at most one checkpoint interval lost
+      }
+      expect(saved).toBeLessThan(10);
+      cli(['--resume', '--max-steps', '10', '--run-dir', run, '--out', `${run}-weights`]);
+      expect(fs.readFileSync(`${run}-weights/model.bin`).equals(expected), signal).toBe(true);
+    }
   });
 
   it('rejects bad flags with a usage message', () => {
