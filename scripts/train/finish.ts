@@ -32,7 +32,7 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts): Promise<
     int8[spec.name] = tf.tensor(dequantize(q.values, q.scales), spec.shape);
     fp32Params[spec.name] = tf.tensor(fp32[spec.name], spec.shape);
   }
-  const quantizationError = outputDifference(trainer, fp32Params, int8);
+  const quantizationError = await outputDifference(trainer, fp32Params, int8);
   tf.dispose([...Object.values(int8), ...Object.values(fp32Params)]);
 
   return exportWeights(facts.args.out, fp32, {
@@ -60,18 +60,20 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts): Promise<
 }
 
 /** RMS and max |v_fp32 − v_int8| on 32 fixed noisy inputs across timesteps and classes, and RMS of v itself for scale. */
-function outputDifference(trainer: Trainer, fp32: Params, int8: Params) {
+async function outputDifference(trainer: Trainer, fp32: Params, int8: Params) {
   const rng = new Rng(2024);
   const n = 32;
   const x = tf.tensor4d(rng.normals(n * 784), [n, 28, 28, 1]);
   const t = tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor((i * trainer.schedule.timesteps) / n)));
   const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % (trainer.unet.classes + 1)), 'int32');
-  const [rmsDiff, maxDiff, rmsOut] = tf.tidy(() => {
+  const stats = tf.tidy(() => {
     const a = denoise(fp32, trainer.unet, x, t, labels, trainer.schedule.timesteps);
     const b = denoise(int8, trainer.unet, x, t, labels, trainer.schedule.timesteps);
     const d = tf.sub(a, b);
-    return [tf.sqrt(tf.mean(tf.square(d))), tf.max(tf.abs(d)), tf.sqrt(tf.mean(tf.square(a)))].map((s) => s.dataSync()[0]);
+    return tf.stack([tf.sqrt(tf.mean(tf.square(d))), tf.max(tf.abs(d)), tf.sqrt(tf.mean(tf.square(a)))]);
   });
-  tf.dispose([x, t, labels]);
+  // await data(), not dataSync(): WebGPU in Node has no synchronous read-back.
+  const [rmsDiff, maxDiff, rmsOut] = await stats.data();
+  tf.dispose([x, t, labels, stats]);
   return { scheme: 'int8 symmetric, one scale per output channel', batch: n, rmsDiff, maxDiff, rmsOutput: rmsOut, relativeRms: rmsDiff / rmsOut };
 }

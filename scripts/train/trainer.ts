@@ -137,7 +137,8 @@ export class Trainer {
       );
       // variableGrads keys gradients by variable name ("p/<param>").
       const byParam = names.map((n) => grads[this.params[n].name]);
-      const norm = tf.sqrt(tf.addN(byParam.map((g) => tf.sum(tf.square(g)))));
+      // A running sum rather than one tf.addN: WebGPU caps the buffers one shader may bind (8 on lavapipe).
+      const norm = tf.sqrt(byParam.reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0)));
       return { loss: tf.keep(value), gradNorm: tf.keep(norm), grads: Object.fromEntries(names.map((n, i) => [n, tf.keep(byParam[i])])) };
     });
     const [lossValue] = await loss.data();
