@@ -1,0 +1,37 @@
+/** Same parameters + same weights = same bytes: across isolates, and between Node and workerd. */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Miniflare } from 'miniflare';
+import { encodePng, upscaleNearest } from '../src/image/png';
+import { drawDigits } from '../src/model/generate';
+import { NoiseSchedule } from '../src/model/schedule';
+import { loadWeights } from '../src/model/weights';
+import { useWasm } from './helpers/node-backend';
+import { startWorker } from './helpers/worker';
+
+const workers: Miniflare[] = [];
+beforeAll(async () => {
+  await useWasm();
+  workers.push(startWorker(), startWorker());
+});
+afterAll(() => Promise.all(workers.map((w) => w.dispose())));
+
+const url = '/digit/8.png?seed=2024&steps=6&guidance=1.5&sampler=ddim&size=56';
+
+describe('determinism', () => {
+  it('gives byte-identical PNGs from two separate isolates', async () => {
+    const [a, b] = await Promise.all(workers.map(async (w) => Buffer.from(await (await w.dispatchFetch(`http://localhost${url}`)).arrayBuffer())));
+    expect(a.length).toBeGreaterThan(100);
+    expect(a.equals(b)).toBe(true);
+  });
+
+  it('gives the same bytes in Node as in workerd (same code, same weights, same noise)', async () => {
+    const bin = fs.readFileSync('weights/model.bin');
+    const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
+    const model = { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
+    const [image] = await drawDigits(model, { digits: [8], seeds: [2024], steps: 6, guidance: 1.5, sampler: 'ddim' });
+    const node = Buffer.from(encodePng(upscaleNearest(image, 56, 56)));
+    const edge = Buffer.from(await (await workers[0].dispatchFetch(`http://localhost${url}`)).arrayBuffer());
+    expect(node.equals(edge)).toBe(true);
+  });
+});
