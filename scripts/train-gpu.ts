@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { encodePng } from '../src/image/png';
 import { NoiseSchedule, DEFAULT_SCHEDULE } from '../src/model/schedule';
 import { DEFAULT_UNET, flopsPerImage, parameterCount } from '../src/model/unet';
 import { parseTrainArgs, UsageError, USAGE, type TrainArgs } from './train/args';
@@ -118,7 +119,7 @@ async function endOfEpoch(trainer: Trainer, test: Digits, runDir: string, args: 
   let sheetNote = '';
   if (args.sheets) {
     const file = path.join(runDir, `sheet-epoch-${String(epoch).padStart(2, '0')}.png`);
-    fs.writeFileSync(file, await sampleSheet(model, { seeds: 8, steps: 10, guidance: 2, sampler: 'dpmpp' }));
+    fs.writeFileSync(file, encodePng(await sampleSheet(model, { seeds: 8, steps: 10, guidance: 2, sampler: 'dpmpp' })));
     sheetNote = ` · sheet ${file}`;
   }
   console.log(`epoch ${epoch}: held-out loss (EMA weights, 512 test digits) ${validation.toFixed(4)}${sheetNote} · tensors ${tf.memory().numTensors}`);

@@ -1,5 +1,5 @@
 /** Sample sheets: digits 0-9 down, one seed per column, through the Worker's own sampler. */
-import { grid, tensorToGrey, encodePng } from '../../src/image/png';
+import { grid, tensorToGrey, type GreyImage } from '../../src/image/png';
 import { sample, type Model, type SamplerName } from '../../src/model/sampler';
 
 export interface SheetOptions {
@@ -9,7 +9,7 @@ export interface SheetOptions {
   sampler: SamplerName;
 }
 
-export async function sampleSheet(model: Model, opts: SheetOptions): Promise<Uint8Array> {
+export async function sampleSheet(model: Model, opts: SheetOptions): Promise<GreyImage> {
   const labels: number[] = [];
   const seeds: number[] = [];
   for (let digit = 0; digit < 10; digit++) {
@@ -21,6 +21,6 @@ export async function sampleSheet(model: Model, opts: SheetOptions): Promise<Uin
   const images = sample(model, { labels, seeds, steps: opts.steps, guidance: opts.guidance, sampler: opts.sampler });
   const grey = await tensorToGrey(images);
   images.dispose();
-  return encodePng(grid(grey, opts.seeds));
+  return grid(grey, opts.seeds);
 }
 

@@ -1,0 +1,41 @@
+/**
+ * A sample sheet of the committed weights (digits 0-9 down, one seed per column),
+ * through the Worker's own loader and sampler: what to look at after retraining.
+ *   npm run sheet -- [--weights weights] [--out docs/digits.png] [--seeds 8] [--steps 10] [--guidance 2] [--sampler dpmpp] [--scale 2]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodePng, upscaleNearest } from '../src/image/png';
+import type { SamplerName } from '../src/model/sampler';
+import { NoiseSchedule } from '../src/model/schedule';
+import { loadWeights } from '../src/model/weights';
+import { initBackend } from './train/backend';
+import { sampleSheet } from './train/sheet';
+
+const { values } = parseArgs({
+  options: {
+    weights: { type: 'string', default: 'weights' },
+    out: { type: 'string', default: 'docs/digits.png' },
+    seeds: { type: 'string', default: '8' },
+    steps: { type: 'string', default: '10' },
+    guidance: { type: 'string' },
+    sampler: { type: 'string' },
+    scale: { type: 'string', default: '2' },
+  },
+});
+
+await initBackend('wasm');
+const bin = fs.readFileSync(path.join(values.weights!, 'model.bin'));
+const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync(path.join(values.weights!, 'manifest.json'), 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
+const model = { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
+const sheet = await sampleSheet(model, {
+  seeds: Number(values.seeds),
+  steps: Number(values.steps),
+  guidance: values.guidance === undefined ? manifest.sampling.defaultGuidance : Number(values.guidance),
+  sampler: (values.sampler ?? manifest.sampling.defaultSampler) as SamplerName,
+});
+const scale = Number(values.scale);
+fs.mkdirSync(path.dirname(values.out!), { recursive: true });
+fs.writeFileSync(values.out!, encodePng(upscaleNearest(sheet, sheet.width * scale, sheet.height * scale)));
+console.log(`wrote ${values.out} (weights ${manifest.version})`);
