@@ -27,6 +27,7 @@ import { NonFiniteLossError, Trainer } from './train/trainer';
 
 async function main(): Promise<void> {
   const args = parseTrainArgs(process.argv.slice(2));
+  const commit = gitCommit(); // the code the run starts with, recorded in the weights' provenance
   const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
   console.log(`backend: ${backend.name} (${backend.device})`);
 
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   }
   console.log(`trained ${trainer.step} steps in ${formatDuration(wall())}`);
   if (args.export) {
-    const manifest = await exportTrained(trainer, { args, backend, runDir, wallSeconds: wall(), finalLoss: smoothLoss || lastLoss, gitCommit: gitCommit() });
+    const manifest = await exportTrained(trainer, { args, backend, runDir, wallSeconds: wall(), finalLoss: smoothLoss || lastLoss, gitCommit: commit });
     console.log(`exported ${args.out}/manifest.json (version ${manifest.version}) and ${manifest.binary.file} (${manifest.binary.bytes} bytes)`);
   }
   trainer.dispose();
