@@ -3,16 +3,31 @@ import { Hono } from 'hono';
 import { ApiError, errorResponse } from './errors';
 import { ModelUnavailableError } from './model/runtime';
 import { digitRoutes } from './routes/digit';
+import { editRoutes } from './routes/edit';
 import { modelRoutes } from './routes/model';
+import { pageRoutes } from './routes/page';
+import { sheetRoutes } from './routes/sheet';
 
 const app = new Hono();
 
+app.route('/', pageRoutes);
 app.route('/', digitRoutes);
+app.route('/', sheetRoutes);
+app.route('/', editRoutes);
 app.route('/', modelRoutes);
 
 // Known paths with another method: 405 with Allow, not 404.
-for (const path of ['/digit/:file', '/model', '/healthz']) {
-  app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}; use GET`, { Allow: 'GET, HEAD' }));
+const ALLOWED: [string, string][] = [
+  ['/', 'GET, HEAD'],
+  ['/digit/:file', 'GET, HEAD'],
+  ['/sheet.png', 'GET, HEAD'],
+  ['/model', 'GET, HEAD'],
+  ['/healthz', 'GET, HEAD'],
+  ['/inpaint', 'POST'],
+  ['/restyle', 'POST'],
+];
+for (const [path, allow] of ALLOWED) {
+  app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}; use ${allow.split(',')[0]}`, { Allow: allow }));
 }
 
 app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see GET /model and the README`));

@@ -56,12 +56,28 @@ function rgba(image: GreyImage): ArrayBuffer {
 }
 
 export function encodePng(image: GreyImage): Uint8Array {
-  return new Uint8Array(UPNG.encode([rgba(image)], image.width, image.height, 0));
+  return encode([rgba(image)], image.width, image.height);
 }
 
 /** Animated PNG, one frame per image, `delayMs` each (the last frame holds for `lastDelayMs`). */
 export function encodeApng(frames: GreyImage[], delayMs: number, lastDelayMs = delayMs): Uint8Array {
   const { width, height } = frames[0];
   const delays = frames.map((_, i) => (i === frames.length - 1 ? lastDelayMs : delayMs));
-  return new Uint8Array(UPNG.encode(frames.map(rgba), width, height, 0, delays));
+  return encode(frames.map(rgba), width, height, delays);
+}
+
+/** upng-js's encode with its sixth argument, forbidPlte, which the type declarations leave out. */
+const upngEncode = UPNG.encode as (frames: ArrayBuffer[], width: number, height: number, cnum: number, delays?: number[], forbidPalette?: boolean) => ArrayBuffer;
+const IEND = [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
+
+/**
+ * upng-js writes into a buffer of 4·w·h·frames + 100 bytes and silently cuts off
+ * whatever does not fit, which a tiny image with a large palette overflows (a
+ * 5×3 picture of 15 greys came out without its IEND). A cut-off PNG is encoded
+ * again without a palette, which always fits (3 bytes per pixel).
+ */
+function encode(frames: ArrayBuffer[], width: number, height: number, delays?: number[]): Uint8Array {
+  const png = new Uint8Array(upngEncode(frames, width, height, 0, delays));
+  const complete = IEND.every((b, i) => png[png.length - IEND.length + i] === b);
+  return complete ? png : new Uint8Array(upngEncode(frames, width, height, 0, delays, true));
 }

@@ -8,10 +8,15 @@
  *  - DDIM (η = 0):  x_{t'} = √ᾱ' · x̂₀ + √(1−ᾱ') · ε̂
  *  - DPM-Solver++(2M): a second-order multistep solver in λ = log(√ᾱ/√(1−ᾱ));
  *    it reuses the previous x̂₀ to extrapolate, at no extra network call.
+ *
+ * The same loop edits pictures: `start` begins part-way from a noised picture
+ * (SDEdit, sdedit.ts) and `inpaint` keeps part of one (inpaint.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { keepKnown, renoise, type InpaintOptions } from './inpaint';
 import { Rng } from './rng';
 import { NoiseSchedule } from './schedule';
+import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
 import { denoise, type Params, type UNetConfig } from './unet';
 
 export type SamplerName = 'ddim' | 'dpmpp';
@@ -34,36 +39,61 @@ export interface SampleOptions {
   sampler: SamplerName;
   /** Called after every step with x̂₀ (the current clean estimate, [B,28,28,1]); must not keep the tensor. */
   onStep?: (step: number, x0: tf.Tensor4D) => void;
+  /** Restyle: start from these pictures noised to `strength` instead of from pure noise. */
+  start?: SdeditOptions;
+  /** Inpaint: regenerate only where the mask is 1, keeping these pictures elsewhere. */
+  inpaint?: InpaintOptions;
 }
 
 /** Runs the reverse process; returns images in [-1, 1] as [B, 28, 28, 1]. The caller disposes it. */
 export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   const side = model.unet.imageSize;
   const batch = opts.labels.length;
-  const noise = new Float32Array(batch * side * side);
-  opts.seeds.forEach((seed, i) => noise.set(new Rng(seed).normals(side * side), i * side * side));
+  // One stream per image: its starting noise first, then any noise inpainting asks for.
+  const rngs = opts.seeds.map((seed) => new Rng(seed));
+  const drawNoise = (): tf.Tensor4D => {
+    const noise = new Float32Array(batch * side * side);
+    rngs.forEach((rng, i) => noise.set(rng.normals(side * side), i * side * side));
+    return tf.tensor4d(noise, [batch, side, side, 1]);
+  };
+  const { start, inpaint } = opts;
+  const repeats = inpaint?.resample ?? 1;
+  // A multistep solver's history does not survive going back up in noise.
+  if (repeats > 1 && opts.sampler !== 'ddim') throw new Error('RePaint resampling needs the ddim sampler');
 
-  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps);
+  const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
+  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
   const predictV = guidedVelocity(model, opts.labels, opts.guidance);
-  let x = tf.tensor4d(noise, [batch, side, side, 1]);
+  let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
   scheduler.timesteps.forEach((t, i) => {
-    const next = tf.tidy(() => {
-      const { xPrev, x0 } = scheduler.step(predictV(x, t), t, x);
-      opts.onStep?.(i, x0);
-      return xPrev;
-    });
-    x.dispose();
-    x = next;
+    for (let r = 0; r < repeats; r++) {
+      const next = tf.tidy(() => {
+        const { xPrev, x0 } = scheduler.step(predictV(x, t), t, x);
+        if (r === repeats - 1) opts.onStep?.(i, x0);
+        if (!inpaint) return xPrev;
+        const reached = mixAt(model.schedule, scheduler.previous(t));
+        const kept = keepKnown(xPrev, inpaint, reached, drawNoise);
+        // RePaint: every repeat but the last goes back up to t and takes the step again.
+        return r < repeats - 1 ? renoise(kept, reached, model.schedule.mix(t), drawNoise()) : kept;
+      });
+      x.dispose();
+      x = next;
+    }
   });
   scheduler.dispose();
   return x;
+}
+
+/** Network rows per image and step: classifier-free guidance runs a conditional and an unconditional row. */
+export function rowsPerImage(guidance: number): 1 | 2 {
+  return guidance === 0 || guidance === 1 ? 1 : 2;
 }
 
 /** v prediction with classifier-free guidance; conditional and unconditional rows share one batch. */
 function guidedVelocity(model: Model, labels: number[], guidance: number) {
   const nullClass = model.unet.classes;
   const batch = labels.length;
-  const passes = guidance === 1 ? [labels] : guidance === 0 ? [labels.map(() => nullClass)] : [labels, labels.map(() => nullClass)];
+  const passes = rowsPerImage(guidance) === 2 ? [labels, labels.map(() => nullClass)] : [guidance === 1 ? labels : labels.map(() => nullClass)];
   const allLabels = passes.flat();
   const T = model.schedule.timesteps;
   return (x: tf.Tensor4D, t: number): tf.Tensor4D => {
@@ -88,13 +118,14 @@ function mixAt(schedule: NoiseSchedule, t: number) {
 /** x̂₀ from v, clipped to the data range [-1, 1] (keeps few-step samples from overshooting). */
 function cleanEstimate(schedule: NoiseSchedule, v: tf.Tensor4D, t: number, x: tf.Tensor4D): tf.Tensor4D {
   const { signal, noise } = schedule.mix(t);
-  return tf.clipByValue(tf.sub(tf.mul(x, signal), tf.mul(v, noise)), -1, 1);
+  return tf.clipByValue(tf.sub(tf.mul(x, signal), tf.mul(v, noise)), -1, 1) as tf.Tensor4D;
 }
 
 export class DdimScheduler {
   readonly timesteps: number[];
-  constructor(protected readonly schedule: NoiseSchedule, steps: number) {
-    this.timesteps = schedule.samplingTimesteps(steps);
+  /** `timesteps` (descending) overrides the full-range spacing, e.g. for SDEdit's partial run. */
+  constructor(protected readonly schedule: NoiseSchedule, steps: number, timesteps = schedule.samplingTimesteps(steps)) {
+    this.timesteps = timesteps;
   }
 
   step(v: tf.Tensor4D, t: number, x: tf.Tensor4D): StepResult {

@@ -1,0 +1,208 @@
+/**
+ * The demo page served at GET /: plain HTML, CSS and a small script, no build.
+ * It only calls the public API (the same URLs the README shows), so it doubles
+ * as a worked example. Inline script: keep it free of backticks and ${…},
+ * since it lives inside a template literal.
+ */
+export const PAGE_HTML = /* html */ `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Edge diffusion digits</title>
+<link rel="icon" href="data:,">
+<style>
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.4; }
+  body { margin: 0 auto; max-width: 62rem; padding: 1rem; }
+  h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+  h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
+  fieldset { border: 1px solid #8887; border-radius: .5rem; margin: 0 0 1rem; padding: .75rem; }
+  .row { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: end; margin: .5rem 0; }
+  .field { display: flex; flex-direction: column; gap: .2rem; }
+  label { font-size: .9rem; }
+  label.inline { display: flex; align-items: center; gap: .4rem; }
+  input, select, button { font: inherit; min-height: 2.75rem; }
+  input[type=number] { width: 7.5rem; }
+  button { padding: 0 1rem; cursor: pointer; }
+  .pics { display: flex; flex-wrap: wrap; gap: 1rem; }
+  figure { margin: 0; width: min(280px, 42vw); }
+  img:not([src]) { visibility: hidden; }
+  figcaption { font-size: .85rem; }
+  .pic { display: block; width: 100%; height: auto; aspect-ratio: 1; background: #000; image-rendering: pixelated; }
+  .stack { position: relative; }
+  .stack img { width: 100%; height: 100%; image-rendering: pixelated; }
+  .stack canvas { position: absolute; inset: 0; width: 100%; height: 100%; opacity: .55; touch-action: none; cursor: crosshair; }
+  #status { min-height: 1.5rem; font-weight: 600; }
+</style>
+</head>
+<body>
+<h1>Edge diffusion digits</h1>
+<p>A class-conditional diffusion model drawing MNIST digits, run per request on a Cloudflare Worker. <a href="/model">What is being served</a>.</p>
+
+<form id="generate">
+  <fieldset>
+    <legend>Generate a digit</legend>
+    <div class="row">
+      <div class="field"><label for="digit">Digit</label><select id="digit"></select></div>
+      <div class="field"><label for="steps">Steps</label><input id="steps" type="number" min="1" max="100" value="10" inputmode="numeric" required></div>
+      <div class="field"><label for="seed">Seed</label><input id="seed" type="number" min="0" max="4294967295" value="42" inputmode="numeric" required></div>
+      <div class="field"><label for="guidance">Guidance</label><input id="guidance" type="number" min="0" max="10" step="0.5" value="2" inputmode="decimal" required></div>
+      <div class="field"><label for="sampler">Sampler</label><select id="sampler"><option value="dpmpp">DPM-Solver++ (2M)</option><option value="ddim">DDIM</option></select></div>
+      <button type="submit">Generate</button>
+    </div>
+  </fieldset>
+</form>
+<div class="pics">
+  <figure><img id="png" class="pic" alt="No digit yet" width="280" height="280"><figcaption>The PNG</figcaption></figure>
+  <figure><img id="apng" class="pic" alt="No animation yet" width="280" height="280"><figcaption>Sampling, one frame per step</figcaption></figure>
+</div>
+
+<h2>Inpaint</h2>
+<p id="mask-help">Draw over the digit above to mark what to regenerate, or use a button; then choose what to draw there.</p>
+<div class="pics">
+  <figure>
+    <div class="stack pic">
+      <img id="source" alt="The generated digit, to be inpainted">
+      <canvas id="mask" width="280" height="280" role="img" aria-label="Mask: drawn strokes mark the region to regenerate" aria-describedby="mask-help"></canvas>
+    </div>
+    <figcaption>Mask over the digit</figcaption>
+  </figure>
+  <figure><img id="inpainted" class="pic" alt="No inpainting yet" width="280" height="280"><figcaption>Inpainted</figcaption></figure>
+</div>
+<div class="row">
+  <button type="button" id="mask-top">Mask top half</button>
+  <button type="button" id="mask-bottom">Mask bottom half</button>
+  <button type="button" id="mask-clear">Clear mask</button>
+</div>
+<div class="row">
+  <div class="field"><label for="inpaint-digit">Draw in the mask</label><select id="inpaint-digit"></select></div>
+  <label class="inline" for="resample"><input id="resample" type="checkbox"> RePaint resampling (3×, DDIM)</label>
+  <button type="button" id="inpaint">Inpaint</button>
+</div>
+
+<h2>Restyle</h2>
+<div class="row">
+  <div class="field"><label for="file">A PNG to restyle (none: the digit above)</label><input id="file" type="file" accept="image/png"></div>
+  <div class="field"><label for="to">Turn it into</label><select id="to"></select></div>
+  <div class="field"><label for="strength">Strength</label><input id="strength" type="range" min="0" max="1" step="0.05" value="0.6"></div>
+  <output id="strength-value" for="strength">0.60</output>
+  <button type="button" id="restyle">Restyle</button>
+</div>
+<figure><img id="restyled" class="pic" alt="No restyled picture yet" width="280" height="280"><figcaption>Restyled</figcaption></figure>
+
+<p id="status" role="status" aria-live="polite"></p>
+
+<script>
+"use strict";
+var $ = function (id) { return document.getElementById(id); };
+["digit", "inpaint-digit", "to"].forEach(function (id) {
+  for (var d = 0; d < 10; d++) $(id).add(new Option(String(d), String(d)));
+});
+$("digit").value = "3";
+$("inpaint-digit").value = "8";
+$("to").value = "8";
+
+var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
+var say = function (text) { $("status").textContent = text; };
+
+function sampling() {
+  return new URLSearchParams({ steps: $("steps").value, seed: $("seed").value, guidance: $("guidance").value, sampler: $("sampler").value });
+}
+
+// Any API error arrives as { error, detail }: show the detail.
+async function call(url, init) {
+  var res = await fetch(url, init);
+  if (!res.ok) {
+    var body = await res.json().catch(function () { return {}; });
+    throw new Error(body.detail || res.status + " " + res.statusText);
+  }
+  return res;
+}
+
+function show(img, blob, alt) {
+  if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(blob);
+  img.alt = alt;
+}
+
+async function run(label, task) {
+  say(label + "…");
+  try { say(await task()); } catch (err) { say("Error: " + err.message); }
+}
+
+$("generate").addEventListener("submit", function (event) {
+  event.preventDefault();
+  var d = $("digit").value, q = sampling();
+  run("Drawing a " + d, async function () {
+    var res = await call("/digit/" + d + ".png?" + q + "&size=280");
+    source = await res.blob();
+    show($("png"), source, "A generated handwritten " + d + " (seed " + res.headers.get("X-Seed") + ")");
+    show($("source"), source, "The generated " + d + ", to be inpainted");
+    clearMask();
+    $("apng").src = "/digit/" + d + ".apng?" + q;
+    $("apng").alt = "The " + d + " forming from noise, one frame per sampler step";
+    return "Drew a " + d + " with seed " + res.headers.get("X-Seed") + ".";
+  });
+});
+
+// The mask: white strokes on a transparent canvas, sent as white on black.
+var mask = $("mask"), pen = mask.getContext("2d"), drawing = false;
+function clearMask() { pen.clearRect(0, 0, mask.width, mask.height); }
+function fillMask(y0, y1) { pen.fillStyle = "#fff"; pen.fillRect(0, y0 * mask.height, mask.width, (y1 - y0) * mask.height); }
+function stroke(event) {
+  var box = mask.getBoundingClientRect();
+  pen.fillStyle = "#fff";
+  pen.beginPath();
+  pen.arc((event.clientX - box.left) * mask.width / box.width, (event.clientY - box.top) * mask.height / box.height, 18, 0, 2 * Math.PI);
+  pen.fill();
+}
+mask.addEventListener("pointerdown", function (e) { drawing = true; mask.setPointerCapture(e.pointerId); stroke(e); });
+mask.addEventListener("pointermove", function (e) { if (drawing) stroke(e); });
+["pointerup", "pointercancel"].forEach(function (type) { mask.addEventListener(type, function () { drawing = false; }); });
+$("mask-top").addEventListener("click", function () { fillMask(0, 0.5); });
+$("mask-bottom").addEventListener("click", function () { fillMask(0.5, 1); });
+$("mask-clear").addEventListener("click", clearMask);
+
+function maskPng() {
+  var flat = document.createElement("canvas");
+  flat.width = mask.width;
+  flat.height = mask.height;
+  var g = flat.getContext("2d");
+  g.fillStyle = "#000";
+  g.fillRect(0, 0, flat.width, flat.height);
+  g.drawImage(mask, 0, 0);
+  return new Promise(function (resolve) { flat.toBlob(resolve, "image/png"); });
+}
+
+$("inpaint").addEventListener("click", function () {
+  run("Inpainting", async function () {
+    if (!source) throw new Error("generate a digit first");
+    var q = sampling(), d = $("inpaint-digit").value;
+    q.set("digit", d);
+    if ($("resample").checked) { q.set("resample", "3"); q.set("sampler", "ddim"); }
+    var form = new FormData();
+    form.append("image", source, "digit.png");
+    form.append("mask", await maskPng(), "mask.png");
+    var res = await call("/inpaint?" + q, { method: "POST", body: form });
+    show($("inpainted"), await res.blob(), "The digit with the masked region redrawn as a " + d);
+    return "Inpainted a " + d + " into the mask.";
+  });
+});
+
+$("strength").addEventListener("input", function () { $("strength-value").value = Number($("strength").value).toFixed(2); });
+$("restyle").addEventListener("click", function () {
+  run("Restyling", async function () {
+    var picture = $("file").files[0] || source;
+    if (!picture) throw new Error("choose a PNG or generate a digit first");
+    var q = sampling(), to = $("to").value;
+    q.set("to", to);
+    q.set("strength", $("strength").value);
+    var res = await call("/restyle?" + q, { method: "POST", headers: { "Content-Type": "image/png" }, body: picture });
+    show($("restyled"), await res.blob(), "The picture restyled toward a " + to);
+    return "Restyled toward a " + to + ".";
+  });
+});
+</script>
+</body>
+</html>
+`;

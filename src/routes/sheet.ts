@@ -1,0 +1,45 @@
+/**
+ * GET /sheet.png — a grid of digits: one row per digit in `digits`, one column
+ * per seed (seed, seed+1, …, `seeds` of them), each cell `size` px. Refused up
+ * front when its estimated model time exceeds the budget (params.ts).
+ */
+import { Hono } from 'hono';
+import { respondWithRender } from '../http/render';
+import { encodePng, grid, upscaleNearest } from '../image/png';
+import { getModel } from '../model/runtime';
+import { drawSheet } from '../model/sheet';
+import { canonicalQuery, checkSheetBudget, drawSeed, parseQuery, sheetSchema, withDefaults } from '../params';
+
+const DEFAULT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const DEFAULT_SEEDS = 8;
+
+export const sheetRoutes = new Hono();
+
+sheetRoutes.get('/sheet.png', async (c) => {
+  const q = parseQuery(new URL(c.req.url).searchParams, sheetSchema);
+  const digits = q.digits ?? DEFAULT_DIGITS;
+  const columns = q.seeds ?? DEFAULT_SEEDS;
+  const model = await getModel();
+  const params = withDefaults(q, model.manifest.sampling);
+  checkSheetBudget(digits.length * columns, params.steps, params.guidance);
+  const seed = drawSeed(params.seed);
+  const seeds = Array.from({ length: columns }, (_, j) => (seed + j) >>> 0);
+
+  const canonical = `/sheet.png?${canonicalQuery({ digits: digits.join(''), guidance: params.guidance, sampler: params.sampler, seed, seeds: columns, size: params.size, steps: params.steps })}`;
+  const draw = {
+    digits: digits.flatMap((d) => seeds.map(() => d)),
+    seeds: digits.flatMap(() => seeds),
+    steps: params.steps,
+    guidance: params.guidance,
+    sampler: params.sampler,
+  };
+  const render = async () => encodePng(grid((await drawSheet(model, draw)).map((img) => upscaleNearest(img, params.size, params.size)), columns));
+  return respondWithRender(c, {
+    seeded: params.seed !== null,
+    canonical,
+    weightsVersion: model.manifest.version,
+    contentType: 'image/png',
+    render,
+    headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
+  });
+});
