@@ -1,7 +1,7 @@
 /**
  * The README's pictures, made by asking the bundled Worker (in workerd, with the
  * committed weights) exactly what the README's curl examples ask:
- *   npx tsx docs/make-pictures.ts
+ *   npm run pictures
  * Writes docs/*.png. Deterministic: same weights, same pictures.
  */
 import fs from 'node:fs';

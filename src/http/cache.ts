@@ -12,7 +12,7 @@ export interface CachedRender {
   canonical: string;
   weightsVersion: string;
   contentType: string;
-  render: () => Promise<Uint8Array>;
+  render: () => Promise<Uint8Array<ArrayBuffer>>;
   headers?: Record<string, string>;
 }
 

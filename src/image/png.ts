@@ -55,12 +55,12 @@ function rgba(image: GreyImage): ArrayBuffer {
   return out.buffer;
 }
 
-export function encodePng(image: GreyImage): Uint8Array {
+export function encodePng(image: GreyImage): Uint8Array<ArrayBuffer> {
   return encode([rgba(image)], image.width, image.height);
 }
 
 /** Animated PNG, one frame per image, `delayMs` each (the last frame holds for `lastDelayMs`). */
-export function encodeApng(frames: GreyImage[], delayMs: number, lastDelayMs = delayMs): Uint8Array {
+export function encodeApng(frames: GreyImage[], delayMs: number, lastDelayMs = delayMs): Uint8Array<ArrayBuffer> {
   const { width, height } = frames[0];
   const delays = frames.map((_, i) => (i === frames.length - 1 ? lastDelayMs : delayMs));
   return encode(frames.map(rgba), width, height, delays);
@@ -76,7 +76,7 @@ const IEND = [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
  * 5×3 picture of 15 greys came out without its IEND). A cut-off PNG is encoded
  * again without a palette, which always fits (3 bytes per pixel).
  */
-function encode(frames: ArrayBuffer[], width: number, height: number, delays?: number[]): Uint8Array {
+function encode(frames: ArrayBuffer[], width: number, height: number, delays?: number[]): Uint8Array<ArrayBuffer> {
   const png = new Uint8Array(upngEncode(frames, width, height, 0, delays));
   const complete = IEND.every((b, i) => png[png.length - IEND.length + i] === b);
   return complete ? png : new Uint8Array(upngEncode(frames, width, height, 0, delays, true));

@@ -130,9 +130,8 @@ export function denoise(
 
     const resBlock = (h: tf.Tensor4D, name: string): tf.Tensor4D => {
       // Pre-activation residual block; the conditioning joins the block's input.
-      const cond = tf.fused.matMul({ a: emb, b: p[`${name}.emb.w`] as tf.Tensor2D, bias: p[`${name}.emb.b`] });
-      const c = cond.shape[1];
-      const hc = tf.relu(tf.add(h, tf.reshape(cond, [-1, 1, 1, c]))) as tf.Tensor4D;
+      const cond = tf.fused.matMul({ a: emb, b: p[`${name}.emb.w`] as tf.Tensor2D, bias: p[`${name}.emb.b`] }) as tf.Tensor2D;
+      const hc = tf.relu(tf.add(h, tf.reshape(cond, [-1, 1, 1, cond.shape[1]]))) as tf.Tensor4D;
       let a = conv(hc, `${name}.conv1`, 1, 'relu');
       if (opts.dropout && opts.dropout > 0) {
         a = tf.mul(a, opts.dropoutMask!(a.shape, opts.dropout)) as tf.Tensor4D;
@@ -162,5 +161,5 @@ function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor
   const oneHot = tf.cast(tf.oneHot(labels, cfg.classes + 1), 'float32') as tf.Tensor2D;
   const classFeatures = tf.matMul(oneHot, p.classEmbed as tf.Tensor2D);
   const e1 = tf.fused.matMul({ a: tf.concat([timeFeatures, classFeatures], 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
-  return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' });
+  return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' }) as tf.Tensor2D;
 }

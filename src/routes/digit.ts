@@ -17,7 +17,7 @@ import { ApiError } from '../errors';
 const FRAME_MS = 120;
 const LAST_FRAME_MS = 2000;
 
-const FORMATS: Record<string, { contentType: string; render: (model: Model, draw: DrawRequest, size: number) => Promise<Uint8Array> }> = {
+const FORMATS: Record<string, { contentType: string; render: (model: Model, draw: DrawRequest, size: number) => Promise<Uint8Array<ArrayBuffer>> }> = {
   png: {
     contentType: 'image/png',
     render: async (model, draw, size) => encodePng(upscaleNearest((await drawDigits(model, draw))[0], size, size)),
