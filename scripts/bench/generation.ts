@@ -1,0 +1,69 @@
+/**
+ * Per-digit latency as a request sees it: one digit per call (the Worker
+ * draws one image per request) through drawDigits, fresh seed every time,
+ * plus the PNG encode the route adds. Achieved GFLOP/s counts only the
+ * network's convolutions and dense layers (flopsPerImage), so it is a lower
+ * bound on the arithmetic the backend really did.
+ *
+ * Several settings are timed round-robin (rep 1 of each, then rep 2 of
+ * each, …): a burst of other work on the machine then slows every setting a
+ * little instead of one setting a lot (timed in blocks, one setting came out
+ * 50% slower per step than its neighbours here).
+ */
+import { encodePng } from '../../src/image/png';
+import { drawDigits } from '../../src/model/generate';
+import type { Model, SamplerName } from '../../src/model/sampler';
+import { flopsPerImage } from '../../src/model/unet';
+import { networkCallsPerDigit } from '../eval/evaluate';
+import { median, percentile } from '../eval/stats';
+import { timeRepeated, type Timing, type TimingOptions } from './timing';
+
+export interface GenerationTiming extends Timing {
+  steps: number;
+  guidance: number;
+  sampler: SamplerName;
+  networkCalls: number;
+  gflops: number;
+}
+
+export interface DigitSetting {
+  steps: number;
+  guidance: number;
+  sampler: SamplerName;
+}
+
+const drawOne = (model: Model, cfg: DigitSetting, rep: number) =>
+  drawDigits(model, { digits: [((rep % 10) + 10) % 10], seeds: [1_000_000 + rep], steps: cfg.steps, guidance: cfg.guidance, sampler: cfg.sampler });
+
+/** Times every setting round-robin: `warmup` untimed rounds, then up to `reps` timed rounds (at least one) within `maxSeconds`. */
+export async function timeDigits(model: Model, settings: DigitSetting[], opts: TimingOptions): Promise<GenerationTiming[]> {
+  for (let i = 0; i < opts.warmup; i++) for (const cfg of settings) await drawOne(model, cfg, -1 - i);
+  const samples = settings.map(() => [] as number[]);
+  const deadline = performance.now() + opts.maxSeconds * 1000;
+  for (let rep = 0; rep < opts.reps && (rep === 0 || performance.now() < deadline); rep++) {
+    for (const [k, cfg] of settings.entries()) {
+      const t0 = performance.now();
+      await drawOne(model, cfg, rep);
+      samples[k].push(performance.now() - t0);
+    }
+  }
+  return settings.map((cfg, k) => {
+    const medianMs = median(samples[k]);
+    const networkCalls = networkCallsPerDigit(cfg.steps, cfg.guidance);
+    return {
+      ...cfg,
+      reps: samples[k].length,
+      medianMs,
+      p10Ms: percentile(samples[k], 10),
+      p90Ms: percentile(samples[k], 90),
+      networkCalls,
+      gflops: (networkCalls * flopsPerImage(model.unet)) / (medianMs * 1e6),
+    };
+  });
+}
+
+/** The route's PNG encode of a 28×28 digit. */
+export async function timePngEncode(model: Model, opts: TimingOptions): Promise<Timing> {
+  const [image] = await drawDigits(model, { digits: [3], seeds: [7], steps: 4, guidance: 2, sampler: 'dpmpp' });
+  return timeRepeated(() => encodePng(image), opts);
+}

@@ -1,0 +1,39 @@
+/**
+ * Merges already-written reports into the weights manifest's "metrics", for
+ * when eval/bench ran without --record:
+ *
+ *   npx tsx scripts/record-metrics.ts [--weights weights] [--eval reports/eval.json] [--bench reports/bench.json]
+ *
+ * Each report present is recorded (metrics.quality from eval, metrics.speed
+ * from bench); one measured on other weights is refused. Nothing but
+ * "metrics" changes in manifest.json (scripts/eval/record.ts).
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { BenchReport } from './bench/bench-report';
+import type { EvalReport } from './eval/eval-report';
+import { qualityHeadline, recordMetrics, speedHeadline } from './eval/record';
+
+const { values } = parseArgs({
+  options: {
+    weights: { type: 'string', default: 'weights' },
+    eval: { type: 'string', default: 'reports/eval.json' },
+    bench: { type: 'string', default: 'reports/bench.json' },
+  },
+});
+
+let recorded = 0;
+if (fs.existsSync(values.eval!)) {
+  const report = JSON.parse(fs.readFileSync(values.eval!, 'utf8')) as EvalReport;
+  console.log(`metrics.quality ← ${values.eval} (${report.date}) in ${recordMetrics(values.weights!, 'quality', report.weights.version, qualityHeadline(report))}`);
+  recorded++;
+}
+if (fs.existsSync(values.bench!)) {
+  const report = JSON.parse(fs.readFileSync(values.bench!, 'utf8')) as BenchReport;
+  console.log(`metrics.speed ← ${values.bench} (${report.date}) in ${recordMetrics(values.weights!, 'speed', report.weights.version, speedHeadline(report))}`);
+  recorded++;
+}
+if (!recorded) {
+  console.error(`record-metrics: neither ${values.eval} nor ${values.bench} exists; run npm run eval / npm run bench first`);
+  process.exit(1);
+}
