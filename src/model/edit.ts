@@ -7,9 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { composite, maskToModel, type Mask } from '../image/mask';
 import { fromModelView, toModelView } from '../image/normalise';
-import { tensorToGrey, type GreyImage } from '../image/png';
+import type { GreyImage } from '../image/png';
+import { drawDigits, type DrawRequest } from './generate';
 import { toModelRange } from './objective';
-import { sample, type Model, type SampleOptions, type SamplerName } from './sampler';
+import type { Model, SamplerName } from './sampler';
 
 interface Sampling {
   digit: number;
@@ -59,13 +60,9 @@ export async function restyleImage(model: Model, req: RestyleRequest): Promise<G
   }
 }
 
-async function drawOne(model: Model, req: Sampling, edit: Pick<SampleOptions, 'start' | 'inpaint'>): Promise<GreyImage> {
-  const out = sample(model, { labels: [req.digit], seeds: [req.seed], steps: req.steps, guidance: req.guidance, sampler: req.sampler, ...edit });
-  try {
-    return (await tensorToGrey(out))[0];
-  } finally {
-    out.dispose();
-  }
+async function drawOne(model: Model, req: Sampling, edit: DrawRequest['edit']): Promise<GreyImage> {
+  const [image] = await drawDigits(model, { digits: [req.digit], seeds: [req.seed], steps: req.steps, guidance: req.guidance, sampler: req.sampler, edit });
+  return image;
 }
 
 function pictureTensor(image: GreyImage): tf.Tensor4D {

@@ -3,7 +3,7 @@
  * Tensors live only inside this function; callers get plain bytes.
  */
 import { tensorToGrey, type GreyImage } from '../image/png';
-import { sample, type Model, type SamplerName } from './sampler';
+import { sample, type Model, type SampleOptions, type SamplerName } from './sampler';
 
 export interface DrawRequest {
   digits: number[];
@@ -11,10 +11,12 @@ export interface DrawRequest {
   steps: number;
   guidance: number;
   sampler: SamplerName;
+  /** Restyle or inpaint a picture instead of drawing from pure noise (src/model/edit.ts). */
+  edit?: Pick<SampleOptions, 'start' | 'inpaint'>;
 }
 
 export async function drawDigits(model: Model, req: DrawRequest): Promise<GreyImage[]> {
-  const images = sample(model, { labels: req.digits, seeds: req.seeds, steps: req.steps, guidance: req.guidance, sampler: req.sampler });
+  const images = sample(model, { labels: req.digits, seeds: req.seeds, steps: req.steps, guidance: req.guidance, sampler: req.sampler, ...req.edit });
   try {
     return await tensorToGrey(images);
   } finally {
