@@ -13,9 +13,9 @@
  * One workerd isolate runs JavaScript on one thread, so under load requests
  * queue: latency grows with connections while requests/s stays ≈ 1 / service time.
  */
-import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { Miniflare } from 'miniflare';
+import { bundledWorkerOptions } from '../worker-options';
 
 export interface LoadRun {
   path: string;
@@ -48,20 +48,9 @@ export interface LoadOptions {
   maxSeconds: number;
 }
 
-/** Serves the bundle in `bundleDir` the way test/helpers/worker.ts does, but listening on a free port of 127.0.0.1. */
+/** Serves the bundle in `bundleDir` as the tests do, but listening on a free port of 127.0.0.1. */
 function serve(bundleDir: string): Miniflare {
-  return new Miniflare({
-    scriptPath: path.join(bundleDir, 'index.js'),
-    modules: true,
-    modulesRoot: bundleDir,
-    modulesRules: [
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-      { type: 'Data', include: ['**/*.bin'] },
-    ],
-    compatibilityDate: '2025-09-01',
-    host: '127.0.0.1',
-    port: 0,
-  });
+  return new Miniflare({ ...bundledWorkerOptions(bundleDir), host: '127.0.0.1', port: 0 });
 }
 
 export async function benchHttp(bundleDir: string, opts: LoadOptions, log: (line: string) => void): Promise<HttpBench> {

@@ -4,20 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
 import UPNG from 'upng-js';
+import { bundledWorkerOptions } from '../../scripts/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 
 export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {
-  return new Miniflare({
-    scriptPath: path.join(bundleDir, 'index.js'),
-    modules: true,
-    modulesRoot: bundleDir,
-    modulesRules: [
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-      { type: 'Data', include: ['**/*.bin'] },
-    ],
-    compatibilityDate: '2025-09-01',
-  });
+  return new Miniflare(bundledWorkerOptions(bundleDir));
 }
 
 /** A copy of the bundle whose weights binary has been altered by `mutate`. */
