@@ -8,6 +8,5 @@ import { cachedRender, type CachedRender } from './cache';
 
 export async function respondWithRender(c: Context, r: CachedRender & { seeded: boolean }): Promise<Response> {
   if (r.seeded) return cachedRender(c, r);
-  // (upng-js bytes are plain ArrayBuffer-backed; the cast only narrows TypeScript's view.)
   return new Response(await r.render(), { headers: { ...r.headers, 'Content-Type': r.contentType, 'Cache-Control': 'no-store', 'Content-Location': r.canonical } });
 }
