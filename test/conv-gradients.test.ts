@@ -21,10 +21,13 @@ function gradients([, xShape, wShape, stride, pad]: Case, x: number[], w: number
 describe('conv gradients on wasm', () => {
   it.each(cases)('%s matches the cpu backend', async (...c) => {
     await tf.setBackend('cpu');
+    expect(tf.getBackend()).toBe('cpu');
     const x = Array.from(tf.randomNormal(c[1], 0, 1, 'float32', 1).dataSync());
     const w = Array.from(tf.randomNormal(c[2], 0, 1, 'float32', 2).dataSync());
     const reference = gradients(c, x, w);
     await initBackend('wasm');
+    // Every case, not only the first, must compare wasm with the cpu reference.
+    expect(tf.getBackend()).toBe('wasm');
     const ours = gradients(c, x, w);
     for (const [k, ref] of reference.entries()) {
       const scale = Math.max(...ref.map(Math.abs));

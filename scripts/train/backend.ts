@@ -29,6 +29,9 @@ export async function initBackend(name: BackendName, opts: { allowSoftwareGpu?: 
     const require = createRequire(import.meta.url);
     const file = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm');
     await useWasmBackend(await WebAssembly.compile(fs.readFileSync(file)));
+    // useWasmBackend starts the backend once per process; if something selected another
+    // backend since (a test comparing against cpu), make wasm the active one again.
+    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialise');
     registerWasmConvGradients();
     return { name, device: 'tfjs-backend-wasm-simd.wasm, 1 thread' };
   }
