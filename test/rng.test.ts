@@ -15,11 +15,24 @@ describe('Rng', () => {
   });
 
   it('produces standard normals', () => {
-    const z = new Rng(7).normals(200_000);
-    const mean = z.reduce((a, b) => a + b, 0) / z.length;
-    const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length;
-    expect(Math.abs(mean)).toBeLessThan(0.01);
-    expect(Math.abs(variance - 1)).toBeLessThan(0.01);
+    const stats = normalityStats(new Rng(7).normals(200_000));
+    expect(Math.abs(stats.mean)).toBeLessThan(0.01);
+    expect(Math.abs(stats.variance - 1)).toBeLessThan(0.01);
+    expect(stats.ks).toBeLessThan(KS_CRITICAL_0_001(200_000));
+    expect(Math.abs(stats.skewness)).toBeLessThan(0.03);
+    expect(Math.abs(stats.excessKurtosis)).toBeLessThan(0.06);
+  });
+
+  it('the normality checks reject a uniform with the same mean and variance', () => {
+    const rng = new Rng(7);
+    const u = Float64Array.from({ length: 200_000 }, () => (2 * rng.uniform() - 1) * Math.sqrt(3));
+    const stats = normalityStats(u);
+    // Mean and variance alone cannot tell it apart...
+    expect(Math.abs(stats.mean)).toBeLessThan(0.01);
+    expect(Math.abs(stats.variance - 1)).toBeLessThan(0.01);
+    // ...the shape can: D ≈ 0.06 (limit 0.0044) and excess kurtosis −1.2.
+    expect(stats.ks).toBeGreaterThan(KS_CRITICAL_0_001(200_000));
+    expect(Math.abs(stats.excessKurtosis)).toBeGreaterThan(0.06);
   });
 
   it('resumes a stream from its saved state', () => {
@@ -37,3 +50,36 @@ describe('Rng', () => {
 });
 
 const GOLDEN_42 = [2837322924,544945897,479756282,3500138142];
+
+/** Kolmogorov-Smirnov critical value for n samples at significance 0.001 (large-n asymptote 1.949/√n). */
+const KS_CRITICAL_0_001 = (n: number) => 1.949 / Math.sqrt(n);
+
+/** Moments, and the Kolmogorov-Smirnov distance sup |F_n(x) − Φ(x)| to the standard normal CDF. */
+function normalityStats(z: ArrayLike<number>) {
+  const n = z.length;
+  const sorted = Float64Array.from(z).sort();
+  let mean = 0;
+  for (const v of sorted) mean += v / n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  let ks = 0;
+  for (let i = 0; i < n; i++) {
+    const d = sorted[i] - mean;
+    m2 += d ** 2 / n;
+    m3 += d ** 3 / n;
+    m4 += d ** 4 / n;
+    const cdf = normalCdf(sorted[i]);
+    ks = Math.max(ks, (i + 1) / n - cdf, cdf - i / n);
+  }
+  return { mean, variance: m2, skewness: m3 / m2 ** 1.5, excessKurtosis: m4 / m2 ** 2 - 3, ks };
+}
+
+/** Φ(x) through erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7: far below the KS tolerance). */
+function normalCdf(x: number): number {
+  const y = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * y);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-y * y);
+  return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
