@@ -25,7 +25,7 @@ async function executedFlops(cfg: UNetConfig, batch: number): Promise<number> {
   const t = tf.fill([batch], 500) as tf.Tensor1D;
   const labels = tf.zeros([batch], 'int32') as tf.Tensor1D;
   const info = await tf.profile(() => denoise(p, cfg, x, t, labels, 1000));
-  tf.dispose([...Object.values(p), x, t, labels]);
+  tf.dispose([...Object.values(p), x, t, labels, info.result as tf.Tensor]);
   let flops = 0;
   let counted = 0;
   for (const k of info.kernels) {
