@@ -41,67 +41,74 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
   --allow-software-gpu   let train:gpu run on a software adapter (llvmpipe/lavapipe/SwiftShader)
   --backend NAME         wasm | cpu | webgpu (set by the npm scripts)`;
 
+/** The flags every run takes (scripts/distill.ts adds its own to these). */
+export const TRAIN_OPTIONS = {
+  backend: { type: 'string', default: 'wasm' },
+  'allow-software-gpu': { type: 'boolean', default: false },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  warmup: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  ema: { type: 'string' },
+  'label-dropout': { type: 'string' },
+  shift: { type: 'string' },
+  dropout: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'run-dir': { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  'checkpoint-every': { type: 'string', default: '200' },
+  out: { type: 'string', default: 'weights' },
+  'no-export': { type: 'boolean', default: false },
+  'no-sheets': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+type Flags = Record<string, string | boolean | undefined>;
+
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      backend: { type: 'string', default: 'wasm' },
-      'allow-software-gpu': { type: 'boolean', default: false },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      warmup: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      ema: { type: 'string' },
-      'label-dropout': { type: 'string' },
-      shift: { type: 'string' },
-      dropout: { type: 'string' },
-      seed: { type: 'string' },
-      limit: { type: 'string' },
-      'max-steps': { type: 'string' },
-      'run-dir': { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      'checkpoint-every': { type: 'string', default: '200' },
-      out: { type: 'string', default: 'weights' },
-      'no-export': { type: 'boolean', default: false },
-      'no-sheets': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const { values } = parseArgs({ args: argv, strict: true, options: TRAIN_OPTIONS });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
+  return trainArgsFrom(values);
+}
+
+/** TrainArgs from parsed flags; `defaults` overrides the recipe's defaults (distillation has its own). */
+export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE): TrainArgs {
+  const flag = (name: string) => values[name] as string | undefined;
   const backend = values.backend as BackendName;
   if (!['wasm', 'cpu', 'webgpu'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or webgpu, got ${backend}`);
-  const r = DEFAULT_RECIPE;
+  const r = defaults;
   const recipe: Recipe = {
-    seed: int(values.seed, 'seed', r.seed, 0),
-    batchSize: int(values.batch, 'batch', r.batchSize, 1),
-    epochs: int(values.epochs, 'epochs', r.epochs, 1),
-    lr: num(values.lr, 'lr', r.lr, 0, 1),
+    seed: int(flag('seed'), 'seed', r.seed, 0),
+    batchSize: int(flag('batch'), 'batch', r.batchSize, 1),
+    epochs: int(flag('epochs'), 'epochs', r.epochs, 1),
+    lr: num(flag('lr'), 'lr', r.lr, 0, 1),
     lrFloor: r.lrFloor,
-    warmupSteps: int(values.warmup, 'warmup', r.warmupSteps, 0),
-    weightDecay: num(values['weight-decay'], 'weight-decay', r.weightDecay, 0, 1),
+    warmupSteps: int(flag('warmup'), 'warmup', r.warmupSteps, 0),
+    weightDecay: num(flag('weight-decay'), 'weight-decay', r.weightDecay, 0, 1),
     beta1: r.beta1,
     beta2: r.beta2,
     gradClip: r.gradClip,
-    emaDecay: num(values.ema, 'ema', r.emaDecay, 0, 1),
-    labelDropout: num(values['label-dropout'], 'label-dropout', r.labelDropout, 0, 1),
-    shift: int(values.shift, 'shift', r.shift, 0),
-    dropout: num(values.dropout, 'dropout', r.dropout, 0, 0.9),
+    emaDecay: num(flag('ema'), 'ema', r.emaDecay, 0, 1),
+    labelDropout: num(flag('label-dropout'), 'label-dropout', r.labelDropout, 0, 1),
+    shift: int(flag('shift'), 'shift', r.shift, 0),
+    dropout: num(flag('dropout'), 'dropout', r.dropout, 0, 0.9),
   };
   return {
     backend,
-    allowSoftwareGpu: values['allow-software-gpu']!,
+    allowSoftwareGpu: values['allow-software-gpu'] === true,
     recipe,
-    limit: values.limit === undefined ? null : int(values.limit, 'limit', 0, 1),
-    maxSteps: values['max-steps'] === undefined ? null : int(values['max-steps'], 'max-steps', 0, 1),
-    runDir: values['run-dir'] ?? null,
-    resume: values.resume!,
-    checkpointEvery: int(values['checkpoint-every'], 'checkpoint-every', 200, 1),
-    out: values.out!,
+    limit: flag('limit') === undefined ? null : int(flag('limit'), 'limit', 0, 1),
+    maxSteps: flag('max-steps') === undefined ? null : int(flag('max-steps'), 'max-steps', 0, 1),
+    runDir: flag('run-dir') ?? null,
+    resume: values.resume === true,
+    checkpointEvery: int(flag('checkpoint-every'), 'checkpoint-every', 200, 1),
+    out: flag('out') ?? 'weights',
     export: !values['no-export'],
     sheets: !values['no-sheets'],
   };
@@ -109,14 +116,14 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
 
 export class UsageError extends Error {}
 
-function int(raw: string | undefined, flag: string, fallback: number, min: number): number {
+export function int(raw: string | undefined, flag: string, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got ${raw}`);
   return n;
 }
 
-function num(raw: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+export function num(raw: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${flag} must be a number in [${min}, ${max}], got ${raw}`);

@@ -18,11 +18,13 @@ export interface CheckpointHeader {
   rng: RngState;
   recipe: Recipe;
   unet: UNetConfig;
+  /** Anything else a resumed run must agree on (a distillation's teacher and recipe). */
+  identity?: Record<string, unknown>;
   wallSeconds: number;
   arrays: { group: string; name: string; offset: number; length: number }[];
 }
 
-export function saveCheckpoint(runDir: string, snap: TrainerSnapshot, meta: Pick<CheckpointHeader, 'recipe' | 'unet' | 'wallSeconds'>): void {
+export function saveCheckpoint(runDir: string, snap: TrainerSnapshot, meta: Pick<CheckpointHeader, 'recipe' | 'unet' | 'identity' | 'wallSeconds'>): void {
   const arrays: CheckpointHeader['arrays'] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;

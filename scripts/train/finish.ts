@@ -7,21 +7,18 @@ import os from 'node:os';
 import { Rng } from '../../src/model/rng';
 import { denoise, flopsPerImage, parameterCount, type Params } from '../../src/model/unet';
 import { dequantize, type Manifest } from '../../src/model/weights';
-import type { TrainArgs } from './args';
-import type { BackendInfo } from './backend';
 import { exportWeights, quantizePerChannel } from './export';
+import type { RunFacts } from './run';
 import type { Trainer } from './trainer';
 
-export interface RunFacts {
-  args: TrainArgs;
-  backend: BackendInfo;
-  runDir: string;
-  wallSeconds: number;
-  finalLoss: number;
-  gitCommit: string;
+export interface ExportOptions {
+  /** The script that made the weights, for their provenance. */
+  script: string;
+  /** Further provenance (a distillation's teacher, its pruning). */
+  provenance?: Record<string, unknown>;
 }
 
-export async function exportTrained(trainer: Trainer, facts: RunFacts): Promise<Manifest> {
+export async function exportTrained(trainer: Trainer, facts: RunFacts, opts: ExportOptions): Promise<Manifest> {
   const snap = await trainer.snapshot();
   const fp32 = snap.groups.ema;
   const int8: Params = {};
@@ -42,7 +39,7 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts): Promise<
     provenance: {
       date: new Date().toISOString(),
       gitCommit: facts.gitCommit,
-      script: 'scripts/train-gpu.ts',
+      script: opts.script,
       backend: facts.backend.name,
       adapter: facts.backend.device,
       host: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
@@ -54,6 +51,7 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts): Promise<
       finalLoss: facts.finalLoss,
       parameters: parameterCount(trainer.unet),
       mflopsPerImage: +(flopsPerImage(trainer.unet) / 1e6).toFixed(2),
+      ...opts.provenance,
     },
     metrics: { quantization: quantizationError },
   });
@@ -66,14 +64,16 @@ async function outputDifference(trainer: Trainer, fp32: Params, int8: Params) {
   const x = tf.tensor4d(rng.normals(n * 784), [n, 28, 28, 1]);
   const t = tf.tensor1d(Array.from({ length: n }, (_, i) => Math.floor((i * trainer.schedule.timesteps) / n)));
   const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % (trainer.unet.classes + 1)), 'int32');
+  // Guidance scales 0..4 (used by guidance-distilled students only).
+  const guidance = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 5));
   const stats = tf.tidy(() => {
-    const a = denoise(fp32, trainer.unet, x, t, labels, trainer.schedule.timesteps);
-    const b = denoise(int8, trainer.unet, x, t, labels, trainer.schedule.timesteps);
+    const a = denoise(fp32, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance });
+    const b = denoise(int8, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance });
     const d = tf.sub(a, b);
     return tf.stack([tf.sqrt(tf.mean(tf.square(d))), tf.max(tf.abs(d)), tf.sqrt(tf.mean(tf.square(a)))]);
   });
   // await data(), not dataSync(): WebGPU in Node has no synchronous read-back.
   const [rmsDiff, maxDiff, rmsOut] = await stats.data();
-  tf.dispose([x, t, labels, stats]);
+  tf.dispose([x, t, labels, guidance, stats]);
   return { scheme: 'int8 symmetric, one scale per output channel', batch: n, rmsDiff, maxDiff, rmsOutput: rmsOut, relativeRms: rmsDiff / rmsOut };
 }

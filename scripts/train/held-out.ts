@@ -2,15 +2,18 @@
  * Held-out diffusion loss: the training objective on test digits with fixed
  * noise and timesteps, so epochs and recipes can be compared (regularisation
  * and augmentation choices are made on this number, not on the training loss).
+ * For a distilled student the target is its teacher's guided v at a fixed
+ * spread of guidance scales: the distillation loss on unseen digits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/model/rng';
 import type { Model } from '../../src/model/sampler';
+import { guidedTarget, sampleGuidance } from './teacher';
 import { denoise } from '../../src/model/unet';
 import { noiseImage, toModelRange } from '../../src/model/objective';
 import type { Digits } from './mnist';
 
-export async function heldOutLoss(model: Model, test: Digits, count: number, batchSize = 128): Promise<number> {
+export async function heldOutLoss(model: Model, test: Digits, count: number, teacher?: Model, batchSize = 128): Promise<number> {
   const rng = new Rng(12345);
   let total = 0;
   for (let start = 0; start < count; start += batchSize) {
@@ -19,15 +22,21 @@ export async function heldOutLoss(model: Model, test: Digits, count: number, bat
     const target = new Float32Array(size * 784);
     const timesteps = new Float32Array(size);
     const labels = new Int32Array(size);
+    const guidance = new Float32Array(size);
     for (let b = 0; b < size; b++) {
       const index = start + b;
       labels[b] = test.labels[index];
       timesteps[b] = rng.int(model.schedule.timesteps);
+      if (teacher) guidance[b] = sampleGuidance(rng);
       noiseImage(model.schedule, toModelRange(test.images.subarray(index * 784, (index + 1) * 784)), timesteps[b], rng, noisy, target, b * 784);
     }
     const loss = tf.tidy(() => {
-      const v = denoise(model.params, model.unet, tf.tensor4d(noisy, [size, 28, 28, 1]), tf.tensor1d(timesteps), tf.tensor1d(labels, 'int32'), model.schedule.timesteps);
-      return tf.sum(tf.squaredDifference(v, tf.tensor4d(target, [size, 28, 28, 1])));
+      const x = tf.tensor4d(noisy, [size, 28, 28, 1]);
+      const t = tf.tensor1d(timesteps);
+      const y = tf.tensor1d(labels, 'int32');
+      const w = tf.tensor1d(guidance);
+      const v = denoise(model.params, model.unet, x, t, y, model.schedule.timesteps, { guidance: w });
+      return tf.sum(tf.squaredDifference(v, teacher ? guidedTarget(teacher, x, t, y, w) : tf.tensor4d(target, [size, 28, 28, 1])));
     });
     total += (await loss.data())[0];
     loss.dispose();

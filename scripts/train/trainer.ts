@@ -4,8 +4,12 @@
  * rate, global-norm gradient clipping and an EMA of the weights.
  *
  * Every random choice (data order, label dropout, timesteps, noise, shifts,
- * dropout masks) comes from our seeded Rng, whose state is checkpointed, so a
- * resumed run takes exactly the steps an uninterrupted one would.
+ * dropout masks, guidance scales) comes from our seeded Rng, whose state is
+ * checkpointed, so a resumed run takes exactly the steps an uninterrupted one would.
+ *
+ * With a teacher (scripts/distill.ts) the same loop distils: the target is the
+ * teacher's classifier-free-guided v at a random scale w instead of the true v,
+ * and the student takes w as an input (guidance distillation, Meng et al. 2023).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type RngState } from '../../src/model/rng';
@@ -13,6 +17,8 @@ import { NoiseSchedule } from '../../src/model/schedule';
 import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
 import type { Digits } from './mnist';
 import { noiseImage, toModelRange } from '../../src/model/objective';
+import type { Model } from '../../src/model/sampler';
+import { guidedTarget, sampleGuidance } from './teacher';
 
 export interface Recipe {
   seed: number;
@@ -62,6 +68,13 @@ export class NonFiniteLossError extends Error {}
 
 type Slots = Record<string, tf.Variable>;
 
+export interface TrainerOptions {
+  /** Starting weights (e.g. the teacher pruned to the student's width); default: fresh initialisation. */
+  init?: Record<string, Float32Array>;
+  /** Distil from this frozen model's guided predictions instead of learning from the true v. */
+  teacher?: Model;
+}
+
 /** Everything a checkpoint must hold. */
 export interface TrainerSnapshot {
   step: number;
@@ -81,20 +94,24 @@ export class Trainer {
   private v: Slots = {};
   private ema: Slots = {};
   private permutation: { epoch: number; order: Int32Array } | null = null;
+  private readonly teacher?: Model;
 
   constructor(
     readonly recipe: Recipe,
     readonly unet: UNetConfig,
     schedule: NoiseSchedule,
     private readonly data: Digits,
+    opts: TrainerOptions = {},
   ) {
+    this.teacher = opts.teacher;
+    if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
     this.schedule = schedule;
     this.stepsPerEpoch = Math.floor(data.count / recipe.batchSize);
     if (this.stepsPerEpoch < 1) throw new Error(`batch size ${recipe.batchSize} is larger than the ${data.count} training images`);
     this.totalSteps = this.stepsPerEpoch * recipe.epochs;
     this.rng = new Rng(recipe.seed);
-    const init = initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
+    const init = opts.init ?? initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
     for (const spec of this.specs) {
       this.params[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), true, `p/${spec.name}`);
       this.m[spec.name] = tf.variable(tf.zeros(spec.shape), false, `m/${spec.name}`);
@@ -127,12 +144,13 @@ export class Trainer {
     const names = this.specs.map((s) => s.name);
     const { loss, gradNorm, grads } = tf.tidy(() => {
       const x = tf.tensor4d(batch.noisy, [batch.size, 28, 28, 1]);
-      const target = tf.tensor4d(batch.target, [batch.size, 28, 28, 1]);
       const t = tf.tensor1d(batch.timesteps, 'float32');
       const labels = tf.tensor1d(batch.labels, 'int32');
-      const masks = r.dropout > 0 ? this.dropoutMasks() : undefined;
+      const guidance = batch.guidance && tf.tensor1d(batch.guidance);
+      const target = this.teacher && guidance ? guidedTarget(this.teacher, x, t, labels, guidance) : tf.tensor4d(batch.target, [batch.size, 28, 28, 1]);
+      const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}) };
       const { value, grads } = tf.variableGrads(
-        () => tf.mean(tf.squaredDifference(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, masks), target)) as tf.Scalar,
+        () => tf.mean(tf.squaredDifference(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options), target)) as tf.Scalar,
         names.map((n) => this.params[n]),
       );
       // variableGrads keys gradients by variable name ("p/<param>").
@@ -193,7 +211,10 @@ export class Trainer {
     };
   }
 
-  /** Builds the next batch: x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and its target v = √ᾱ·ε − √(1−ᾱ)·x₀. */
+  /**
+   * Builds the next batch: x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and its target v = √ᾱ·ε − √(1−ᾱ)·x₀.
+   * Distilling, every example keeps its true class and gets a guidance scale w.
+   */
   private nextBatch() {
     const { batchSize, labelDropout, shift } = this.recipe;
     const order = this.epochOrder(this.epoch);
@@ -202,11 +223,17 @@ export class Trainer {
     const target = new Float32Array(batchSize * 784);
     const timesteps = new Float32Array(batchSize);
     const labels = new Int32Array(batchSize);
+    const guidance = this.teacher ? new Float32Array(batchSize) : null;
     const clean = new Float32Array(784);
     const moved = new Float32Array(784);
     for (let b = 0; b < batchSize; b++) {
       const index = order[start + b];
-      labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
+      if (guidance) {
+        labels[b] = this.data.labels[index];
+        guidance[b] = sampleGuidance(this.rng);
+      } else {
+        labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
+      }
       const t = this.rng.int(this.schedule.timesteps);
       timesteps[b] = t;
       const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
@@ -214,7 +241,7 @@ export class Trainer {
       shifted(toModelRange(this.data.images.subarray(index * 784, (index + 1) * 784), clean), dx, dy, moved);
       noiseImage(this.schedule, moved, t, this.rng, noisy, target, b * 784);
     }
-    return { size: batchSize, noisy, target, timesteps, labels };
+    return { size: batchSize, noisy, target, timesteps, labels, guidance };
   }
 
   /** Each epoch's order depends only on (seed, epoch): no state to save for it. */

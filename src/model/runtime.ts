@@ -10,12 +10,18 @@ import weightsBinary from '../../weights/model.bin';
 import { useWasmBackend } from './backend';
 import type { Model } from './sampler';
 import { NoiseSchedule } from './schedule';
+import type { UNetConfig } from './unet';
 import { loadWeights, WeightsError, type Manifest } from './weights';
 
 export interface LoadedModel extends Model {
   manifest: Manifest;
   /** Milliseconds spent starting the backend and decoding the weights. */
   startupMs: number;
+}
+
+/** The architecture of the bundled weights, readable before (and without) loading them: cost estimates use it. */
+export function servedArchitecture(): UNetConfig {
+  return (manifestJson as unknown as Manifest).architecture;
 }
 
 export class ModelUnavailableError extends Error {}

@@ -84,18 +84,26 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   return x;
 }
 
-/** Network rows per image and step: classifier-free guidance runs a conditional and an unconditional row. */
-export function rowsPerImage(guidance: number): 1 | 2 {
-  return guidance === 0 || guidance === 1 ? 1 : 2;
+/**
+ * Network rows per image and step. Classifier-free guidance runs a conditional
+ * and an unconditional row; a guidance-distilled network takes w as an input
+ * and needs one row at any scale.
+ */
+export function rowsPerImage(unet: UNetConfig, guidance: number): 1 | 2 {
+  return unet.guidanceFeatures || guidance === 0 || guidance === 1 ? 1 : 2;
 }
 
-/** v prediction with classifier-free guidance; conditional and unconditional rows share one batch. */
+/** v prediction at guidance `guidance`: v_u + w·(v_c − v_u), from one batch of rows. */
 function guidedVelocity(model: Model, labels: number[], guidance: number) {
-  const nullClass = model.unet.classes;
-  const batch = labels.length;
-  const passes = rowsPerImage(guidance) === 2 ? [labels, labels.map(() => nullClass)] : [guidance === 1 ? labels : labels.map(() => nullClass)];
-  const allLabels = passes.flat();
   const T = model.schedule.timesteps;
+  const batch = labels.length;
+  if (model.unet.guidanceFeatures) {
+    return (x: tf.Tensor4D, t: number): tf.Tensor4D =>
+      denoise(model.params, model.unet, x, tf.fill([batch], t) as tf.Tensor1D, tf.tensor1d(labels, 'int32'), T, { guidance: tf.fill([batch], guidance) as tf.Tensor1D });
+  }
+  const nullClass = model.unet.classes;
+  const passes = rowsPerImage(model.unet, guidance) === 2 ? [labels, labels.map(() => nullClass)] : [guidance === 1 ? labels : labels.map(() => nullClass)];
+  const allLabels = passes.flat();
   return (x: tf.Tensor4D, t: number): tf.Tensor4D => {
     const input = passes.length === 2 ? tf.concat([x, x]) : x;
     const v = denoise(model.params, model.unet, input, tf.fill([allLabels.length], t) as tf.Tensor1D, tf.tensor1d(allLabels, 'int32'), T);

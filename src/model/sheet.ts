@@ -13,20 +13,22 @@
 import type { GreyImage } from '../image/png';
 import { drawDigits, type DrawRequest } from './generate';
 import { rowsPerImage, type Model } from './sampler';
+import { servedArchitecture } from './runtime';
+import type { UNetConfig } from './unet';
 
 const MAX_ROWS_PER_CALL = 32;
 const MS_PER_CALL = 0.6;
 const MS_PER_ROW = 1.85;
 
 /** Model time for `images` digits: every step runs each batch through the network once. */
-export function estimateSheetMs(images: number, steps: number, guidance: number): number {
-  const rows = images * rowsPerImage(guidance);
+export function estimateSheetMs(images: number, steps: number, guidance: number, unet: UNetConfig = servedArchitecture()): number {
+  const rows = images * rowsPerImage(unet, guidance);
   return steps * (Math.ceil(rows / MAX_ROWS_PER_CALL) * MS_PER_CALL + rows * MS_PER_ROW);
 }
 
 /** drawDigits in batches of at most MAX_ROWS_PER_CALL rows; images in request order. */
 export async function drawSheet(model: Model, req: DrawRequest): Promise<GreyImage[]> {
-  const perCall = MAX_ROWS_PER_CALL / rowsPerImage(req.guidance);
+  const perCall = MAX_ROWS_PER_CALL / rowsPerImage(model.unet, req.guidance);
   const images: GreyImage[] = [];
   for (let i = 0; i < req.digits.length; i += perCall) {
     images.push(...(await drawDigits(model, { ...req, digits: req.digits.slice(i, i + perCall), seeds: req.seeds.slice(i, i + perCall) })));

@@ -13,7 +13,9 @@
  *                          (7²)
  * Each residual block adds a projection of the conditioning embedding
  * (timestep sinusoid + class embedding, with one extra "null" class for
- * classifier-free guidance) to its input.
+ * classifier-free guidance) to its input. A guidance-distilled student
+ * (`guidanceFeatures` > 0) also embeds the guidance scale w, so one row per
+ * step draws what the teacher's two guided rows drew.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -27,7 +29,15 @@ export interface UNetConfig {
   /** Real classes; index `classes` is the null class used for unconditional passes. */
   classes: number;
   imageSize: number;
+  /**
+   * Width of the sinusoidal features of the guidance scale w (Meng et al. 2023).
+   * Absent or 0: a classifier-free-guidance network (two rows per guided step).
+   */
+  guidanceFeatures?: number;
 }
+
+/** Largest guidance scale the w features are laid out for (the API's limit). */
+export const MAX_GUIDANCE = 10;
 
 export const DEFAULT_UNET: UNetConfig = { channels: [16, 32, 64], embedDim: 64, timeFeatures: 32, classes: 10, imageSize: 28 };
 
@@ -59,7 +69,7 @@ export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
     specs.push({ name: `${name}.w`, shape: [cin, cout], kind: 'dense' }, { name: `${name}.b`, shape: [cout], kind: 'bias' });
 
   specs.push({ name: 'classEmbed', shape: [cfg.classes + 1, cfg.timeFeatures], kind: 'embedding' });
-  dense('embed1', 2 * cfg.timeFeatures, E);
+  dense('embed1', 2 * cfg.timeFeatures + (cfg.guidanceFeatures ?? 0), E);
   dense('embed2', E, E);
   conv('stem', 3, 1, c0);
   for (const [name, level] of RES_BLOCKS) {
@@ -105,6 +115,8 @@ export interface ForwardOptions {
   dropout?: number;
   /** Supplies dropout masks; required when dropout > 0. */
   dropoutMask?: (shape: number[], rate: number) => tf.Tensor;
+  /** Guidance scale per image [B]; required by guidance-distilled networks, unused by the others. */
+  guidance?: tf.Tensor1D;
 }
 
 /**
@@ -124,7 +136,7 @@ export function denoise(
   opts: ForwardOptions = {},
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const emb = embedding(p, cfg, t, labels, T);
+    const emb = embedding(p, cfg, t, labels, T, opts.guidance);
     const conv = (h: tf.Tensor4D, name: string, stride = 1, activation: 'relu' | 'linear' = 'linear') =>
       tf.fused.conv2d({ x: h, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 'same', activation });
 
@@ -149,17 +161,26 @@ export function denoise(
   });
 }
 
-/** Conditioning vector [B, embedDim] from timestep sinusoids and the class embedding. */
-function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number): tf.Tensor2D {
-  const half = cfg.timeFeatures / 2;
-  // Frequencies from 1 to ~1000 cycles over the schedule, as in Transformer position encodings.
-  const freqs = tf.exp(tf.mul(tf.range(0, half, 1, 'float32'), -Math.log(1000) / half));
-  const phase = tf.mul(tf.reshape(tf.div(t, T / 1000), [-1, 1]), tf.reshape(freqs, [1, -1]));
-  const timeFeatures = tf.concat([tf.sin(phase), tf.cos(phase)], 1);
+/** Conditioning vector [B, embedDim] from timestep sinusoids, the class embedding and (students) guidance sinusoids. */
+function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, guidance?: tf.Tensor1D): tf.Tensor2D {
+  // t in 0..T-1 and w in 0..MAX_GUIDANCE both map onto the same 0..1000 phase range.
+  const features = [sinusoids(tf.div(t, T / 1000) as tf.Tensor1D, cfg.timeFeatures)];
   // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
   // (tf.oneHot straight to float32 gives wrong values on wasm in tfjs 4.22; cast instead.)
   const oneHot = tf.cast(tf.oneHot(labels, cfg.classes + 1), 'float32') as tf.Tensor2D;
-  const classFeatures = tf.matMul(oneHot, p.classEmbed as tf.Tensor2D);
-  const e1 = tf.fused.matMul({ a: tf.concat([timeFeatures, classFeatures], 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
+  features.push(tf.matMul(oneHot, p.classEmbed as tf.Tensor2D));
+  if (cfg.guidanceFeatures) {
+    if (!guidance) throw new Error('a guidance-distilled network needs the guidance scale as input');
+    features.push(sinusoids(tf.mul(guidance, 1000 / MAX_GUIDANCE) as tf.Tensor1D, cfg.guidanceFeatures));
+  }
+  const e1 = tf.fused.matMul({ a: tf.concat(features, 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
   return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' }) as tf.Tensor2D;
+}
+
+/** [sin, cos] of `value` × frequencies from 1 to ~1/1000, as in Transformer position encodings: [B, width]. */
+function sinusoids(value: tf.Tensor1D, width: number): tf.Tensor2D {
+  const half = width / 2;
+  const freqs = tf.exp(tf.mul(tf.range(0, half, 1, 'float32'), -Math.log(1000) / half));
+  const phase = tf.mul(tf.reshape(value, [-1, 1]), tf.reshape(freqs, [1, -1]));
+  return tf.concat([tf.sin(phase), tf.cos(phase)], 1) as tf.Tensor2D;
 }

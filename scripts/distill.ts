@@ -1,0 +1,61 @@
+/**
+ * Distils the served teacher into a narrower student that needs one network
+ * row per step at any guidance scale, and exports it as int8 weights.
+ *
+ *   npm run distill -- [flags]        tfjs WASM SIMD on the CPU
+ *   npm run distill:gpu -- [flags]    WebGPU (Dawn/Vulkan)
+ *
+ * Two compressions in one run:
+ *  - guidance distillation (Meng et al. 2023): the target is the teacher's
+ *    classifier-free-guided v at a random scale w, which the student gets as input;
+ *  - knowledge distillation into fewer channels, starting from the teacher
+ *    pruned to the student's width by filter L1 norm (scripts/compress/prune.ts).
+ * Same loop as training (scripts/train/run.ts): checkpoints, exact --resume,
+ * held-out loss (against the teacher) and a sample sheet per epoch.
+ */
+import { paramSpecs, type UNetConfig } from '../src/model/unet';
+import { pruneToWidth } from './compress/prune';
+import { DISTILL_USAGE, parseDistillArgs } from './distill/args';
+import { loadShippedModel } from './eval/models';
+import { initBackend } from './train/backend';
+import { exportTrained } from './train/finish';
+import { heldOutLoss } from './train/held-out';
+import { loadMnist } from './train/mnist';
+import { limit, runMain, runTraining } from './train/run';
+import { Trainer } from './train/trainer';
+
+runMain('distill', DISTILL_USAGE, async () => {
+  const args = parseDistillArgs(process.argv.slice(2));
+  const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
+  console.log(`backend: ${backend.name} (${backend.device})`);
+  const teacher = await loadShippedModel(args.teacher);
+  const student: UNetConfig = { ...teacher.unet, channels: args.channels, guidanceFeatures: args.guidanceFeatures };
+  console.log(`teacher: ${args.teacher} (version ${teacher.manifest.version}, channels ${teacher.unet.channels.join('/')})`);
+
+  const init = args.init === 'prune' ? await prunedTeacher(teacher, student) : undefined;
+  const test = loadMnist('test');
+  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init });
+  const identity = { teacher: teacher.manifest.version, init: args.init };
+  await runTraining({
+    trainer,
+    args,
+    backend,
+    identity,
+    heldOut: (model) => heldOutLoss(model, test, 512, teacher),
+    exportWeights: (facts) =>
+      exportTrained(trainer, facts, {
+        script: 'scripts/distill.ts',
+        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init },
+      }),
+  });
+});
+
+/** The teacher's weights cut to the student's width (and its new guidance inputs at zero). */
+async function prunedTeacher(teacher: Awaited<ReturnType<typeof loadShippedModel>>, student: UNetConfig) {
+  const values: Record<string, Float32Array> = {};
+  for (const spec of paramSpecs(teacher.unet)) values[spec.name] = (await teacher.params[spec.name].data()) as Float32Array;
+  const { weights } = pruneToWidth(values, teacher.unet, student);
+  console.log(`init: the teacher pruned to ${student.channels.join('/')} by filter L1 norm`);
+  return weights;
+}
+
