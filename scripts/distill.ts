@@ -34,8 +34,10 @@ runMain('distill', DISTILL_USAGE, async () => {
 
   const init = args.init === 'prune' ? await prunedTeacher(teacher, student) : undefined;
   const test = loadMnist('test');
-  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init });
-  const identity = { teacher: teacher.manifest.version, init: args.init };
+  const studentSteps = args.studentSteps ?? undefined;
+  if (studentSteps) console.log(`progressive distillation: ${studentSteps}-step DDIM student, each step matching 2 of the teacher's`);
+  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init, studentSteps });
+  const identity = { teacher: teacher.manifest.version, init: args.init, studentSteps: args.studentSteps };
   await runTraining({
     trainer,
     args,
@@ -45,7 +47,7 @@ runMain('distill', DISTILL_USAGE, async () => {
     exportWeights: (facts) =>
       exportTrained(trainer, facts, {
         script: 'scripts/distill.ts',
-        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init },
+        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, studentSteps: args.studentSteps },
       }),
   });
 });

@@ -10,6 +10,8 @@ export interface DistillArgs extends TrainArgs {
   guidanceFeatures: number;
   /** Start from the teacher's most important channels (structured pruning) or from random weights. */
   init: 'prune' | 'scratch';
+  /** Progressive distillation: the student's DDIM step count (two teacher steps per student step); null: guidance distillation. */
+  studentSteps: number | null;
 }
 
 /**
@@ -24,6 +26,10 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
   --channels A,B,C       the student's channels at 28², 14², 7² (default 8,16,32)
   --guidance-features N  width of the student's guidance-scale features (default 16)
   --init prune|scratch   start from the teacher's strongest channels (default) or random weights
+                         (at the teacher's own width, prune copies it)
+  --student-steps K      progressive distillation: train a K-step DDIM student, each of its steps
+                         matching two DDIM steps of the teacher (a guidance-distilled student or
+                         the original teacher); default: guidance distillation at every timestep
   --out DIR              where to export the student's int8 weights (default weights: served)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
@@ -41,6 +47,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       channels: { type: 'string', default: '8,16,32' },
       'guidance-features': { type: 'string', default: '16' },
       init: { type: 'string', default: 'prune' },
+      'student-steps': { type: 'string' },
     },
   });
   if (values.help) {
@@ -60,5 +67,6 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     channels: channels as [number, number, number],
     guidanceFeatures,
     init: values.init,
+    studentSteps: values['student-steps'] === undefined ? null : int(values['student-steps'], 'student-steps', 1, 1),
   };
 }

@@ -32,3 +32,40 @@ export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, lab
     return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), tf.reshape(w, [-1, 1, 1, 1]))) as tf.Tensor4D;
   });
 }
+
+/**
+ * Progressive distillation's target (Salimans & Ho, ICLR 2022), for a student
+ * sampling with DDIM on `grid` (descending timesteps): from x_t the teacher
+ * takes two DDIM steps, t → t' (half-way) → t'' (the grid's next point, or the
+ * clean image), and the target is the v whose single DDIM step t → t'' lands
+ * where the teacher's two did:
+ *   x̂₀ = (x_t'' − (σ''/σ)·x_t) / (α'' − σ''·α/σ),   v = (α·x_t − x̂₀) / σ.
+ * The teacher's steps clip x̂₀ to [-1, 1] as the served sampler does.
+ */
+export function twoStepTarget(teacher: Model, x: tf.Tensor4D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D, grid: number[]): tf.Tensor4D {
+  return tf.tidy(() => {
+    const mix = (t: number) => (t < 0 ? { signal: 1, noise: 0 } : teacher.schedule.mix(t));
+    const ts = Array.from(timesteps);
+    const next = ts.map((t) => grid[grid.indexOf(t) + 1] ?? -1);
+    const half = ts.map((t, i) => Math.round((t + next[i]) / 2));
+    const column = (values: number[]) => tf.tensor4d(values, [values.length, 1, 1, 1]);
+    // One DDIM step of the teacher from x at timesteps `from` to `to`; returns x_to and its x̂₀.
+    const ddim = (xs: tf.Tensor4D, from: number[], to: number[]) => {
+      const now = from.map(mix);
+      const then = to.map(mix);
+      const alpha = column(now.map((m) => m.signal));
+      const sigma = column(now.map((m) => m.noise));
+      const v = guidedTarget(teacher, xs, tf.tensor1d(from), labels, w);
+      const x0 = tf.clipByValue(tf.sub(tf.mul(xs, alpha), tf.mul(v, sigma)), -1, 1);
+      const eps = tf.div(tf.sub(xs, tf.mul(x0, alpha)), sigma);
+      return tf.add(tf.mul(x0, column(then.map((m) => m.signal))), tf.mul(eps, column(then.map((m) => m.noise)))) as tf.Tensor4D;
+    };
+    const landed = ddim(ddim(x, ts, half), half, next);
+    const now = ts.map(mix);
+    const end = next.map(mix);
+    const ratio = end.map((e, i) => e.noise / now[i].noise);
+    const x0 = tf.div(tf.sub(landed, tf.mul(x, column(ratio))), column(end.map((e, i) => e.signal - ratio[i] * now[i].signal)));
+    return tf.div(tf.sub(tf.mul(x, column(now.map((m) => m.signal))), x0), column(now.map((m) => m.noise))) as tf.Tensor4D;
+  });
+}
+

@@ -18,7 +18,7 @@ import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } fro
 import type { Digits } from './mnist';
 import { noiseImage, toModelRange } from '../../src/model/objective';
 import type { Model } from '../../src/model/sampler';
-import { guidedTarget, sampleGuidance } from './teacher';
+import { guidedTarget, sampleGuidance, twoStepTarget } from './teacher';
 
 export interface Recipe {
   seed: number;
@@ -73,6 +73,11 @@ export interface TrainerOptions {
   init?: Record<string, Float32Array>;
   /** Distil from this frozen model's guided predictions instead of learning from the true v. */
   teacher?: Model;
+  /**
+   * Progressive distillation (Salimans & Ho 2022): train at the timesteps of a
+   * `studentSteps`-step DDIM sampler, one student step matching two teacher steps.
+   */
+  studentSteps?: number;
 }
 
 /** Everything a checkpoint must hold. */
@@ -95,6 +100,8 @@ export class Trainer {
   private ema: Slots = {};
   private permutation: { epoch: number; order: Int32Array } | null = null;
   private readonly teacher?: Model;
+  /** The student sampler's timesteps when distilling steps; otherwise every timestep is trained. */
+  private readonly stepGrid?: number[];
 
   constructor(
     readonly recipe: Recipe,
@@ -104,6 +111,8 @@ export class Trainer {
     opts: TrainerOptions = {},
   ) {
     this.teacher = opts.teacher;
+    if (opts.studentSteps && !this.teacher) throw new Error('step distillation needs a teacher');
+    this.stepGrid = opts.studentSteps ? schedule.samplingTimesteps(opts.studentSteps) : undefined;
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
     this.schedule = schedule;
@@ -147,7 +156,11 @@ export class Trainer {
       const t = tf.tensor1d(batch.timesteps, 'float32');
       const labels = tf.tensor1d(batch.labels, 'int32');
       const guidance = batch.guidance && tf.tensor1d(batch.guidance);
-      const target = this.teacher && guidance ? guidedTarget(this.teacher, x, t, labels, guidance) : tf.tensor4d(batch.target, [batch.size, 28, 28, 1]);
+      const target = !this.teacher || !guidance
+        ? tf.tensor4d(batch.target, [batch.size, 28, 28, 1])
+        : this.stepGrid
+          ? twoStepTarget(this.teacher, x, batch.timesteps, labels, guidance, this.stepGrid)
+          : guidedTarget(this.teacher, x, t, labels, guidance);
       const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}) };
       const { value, grads } = tf.variableGrads(
         () => tf.mean(tf.squaredDifference(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options), target)) as tf.Scalar,
@@ -234,7 +247,7 @@ export class Trainer {
       } else {
         labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
       }
-      const t = this.rng.int(this.schedule.timesteps);
+      const t = this.stepGrid ? this.stepGrid[this.rng.int(this.stepGrid.length)] : this.rng.int(this.schedule.timesteps);
       timesteps[b] = t;
       const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
       const dy = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;

@@ -1,0 +1,180 @@
+/**
+ * Compression: structured pruning, guidance distillation and progressive
+ * (step) distillation, checked against the model and sampler they serve.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pruneToWidth } from '../scripts/compress/prune';
+import { loadMnist, type Digits } from '../scripts/train/mnist';
+import { guidedTarget, twoStepTarget } from '../scripts/train/teacher';
+import { DEFAULT_RECIPE, initialParams, Trainer, type Recipe } from '../scripts/train/trainer';
+import { Rng } from '../src/model/rng';
+import { DdimScheduler, sample, type Model } from '../src/model/sampler';
+import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
+import { DEFAULT_UNET, denoise, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
+import { useWasm } from './helpers/node-backend';
+
+const schedule = new NoiseSchedule(DEFAULT_SCHEDULE);
+const TEACHER: UNetConfig = { ...DEFAULT_UNET, channels: [8, 12, 16] };
+const STUDENT: UNetConfig = { ...TEACHER, channels: [6, 8, 12], guidanceFeatures: 8 };
+
+let data: Digits;
+beforeAll(async () => {
+  await useWasm();
+  const all = loadMnist('train');
+  data = { images: all.images.subarray(0, 256 * 784), labels: all.labels.subarray(0, 256), count: 256 };
+});
+
+/** Initial weights with every tensor perturbed, so each one matters. */
+function randomWeights(cfg: UNetConfig, seed: number): Record<string, Float32Array> {
+  const w = initialParams(paramSpecs(cfg), new Rng(seed));
+  const rng = new Rng(seed + 1);
+  for (const k of Object.keys(w)) w[k] = w[k].map((v) => v + 0.05 * rng.normal());
+  return w;
+}
+
+const toParams = (cfg: UNetConfig, w: Record<string, Float32Array>): Params =>
+  Object.fromEntries(paramSpecs(cfg).map((s) => [s.name, tf.tensor(w[s.name], s.shape)]));
+
+const model = (cfg: UNetConfig, w: Record<string, Float32Array>): Model => ({ params: toParams(cfg, w), unet: cfg, schedule });
+
+/** A fixed batch of noisy inputs across timesteps, classes and guidance scales. */
+function probe(n = 6) {
+  const rng = new Rng(77);
+  return {
+    x: tf.tensor4d(rng.normals(n * 784), [n, 28, 28, 1]),
+    t: tf.tensor1d(Array.from({ length: n }, (_, i) => 100 + 150 * i)),
+    labels: tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'),
+    w: tf.tensor1d(Array.from({ length: n }, (_, i) => [0, 1, 2, 3.5, 7, 10][i % 6])),
+  };
+}
+
+async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const d = tf.max(tf.abs(tf.sub(a, b)));
+  const value = (await d.data())[0];
+  d.dispose();
+  return value;
+}
+
+describe('structured pruning', () => {
+  it('at the same width copies the network', () => {
+    const w = randomWeights(TEACHER, 3);
+    const { weights } = pruneToWidth(w, TEACHER, TEACHER);
+    for (const spec of paramSpecs(TEACHER)) expect(Array.from(weights[spec.name]), spec.name).toEqual(Array.from(w[spec.name]));
+  });
+
+  it('drops exactly the dead channels, leaving the output unchanged, and new guidance inputs start with no effect', async () => {
+    // Kill the channels pruning should drop: zero everything that writes them, so they carry 0 everywhere.
+    const w = randomWeights(TEACHER, 4);
+    const dead: Record<string, number[]> = { level0: [1, 5], level1: [0, 3, 7, 11], level2: [2, 4, 9, 13] };
+    const inner: Record<string, number[]> = { enc0: [0, 7], enc1: [1, 2, 5, 6], mid: [0, 1, 2, 3], dec1: [8, 9, 10, 11], dec0: [3, 4] };
+    const zeroOut = (name: string, channels: number[]) => {
+      const spec = paramSpecs(TEACHER).find((s) => s.name === name)!;
+      const c = spec.shape.at(-1)!;
+      w[name] = w[name].map((v, i) => (channels.includes(i % c) ? 0 : v));
+    };
+    const writers: Record<string, string[]> = {
+      level0: ['stem', 'enc0.conv2', 'dec0.conv2', 'up0', 'enc0.emb', 'dec0.emb'],
+      level1: ['down0', 'enc1.conv2', 'dec1.conv2', 'up1', 'enc1.emb', 'dec1.emb'],
+      level2: ['down1', 'mid.conv2', 'mid.emb'],
+    };
+    for (const [set, layers] of Object.entries(writers)) for (const l of layers) (zeroOut(`${l}.w`, dead[set]), zeroOut(`${l}.b`, dead[set]));
+    for (const [block, channels] of Object.entries(inner)) (zeroOut(`${block}.conv1.w`, channels), zeroOut(`${block}.conv1.b`, channels));
+    // The embedding's projection into a dead stream channel is a writer too: zeroed above via *.emb.
+
+    const { weights, kept } = pruneToWidth(w, TEACHER, STUDENT);
+    expect(kept.level0).toEqual([0, 2, 3, 4, 6, 7]);
+    expect(kept['mid.inner']).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+
+    const { x, t, labels, w: guidance } = probe();
+    const teacher = toParams(TEACHER, w);
+    const student = toParams(STUDENT, weights);
+    const expected = denoise(teacher, TEACHER, x, t, labels, 1000);
+    const got = denoise(student, STUDENT, x, t, labels, 1000, { guidance });
+    expect(await maxDiff(got, expected)).toBeLessThan(1e-4);
+    tf.dispose([x, t, labels, guidance, expected, got, ...Object.values(teacher), ...Object.values(student)]);
+  });
+});
+
+describe('guidance distillation', () => {
+  it("targets the teacher's classifier-free-guided v: unconditional at w = 0, conditional at w = 1, extrapolated beyond", async () => {
+    const teacher = model(TEACHER, randomWeights(TEACHER, 5));
+    const { x, t, labels } = probe();
+    const nullLabels = tf.fill([6], TEACHER.classes, 'int32') as tf.Tensor1D;
+    const vCond = denoise(teacher.params, TEACHER, x, t, labels, 1000);
+    const vUncond = denoise(teacher.params, TEACHER, x, t, nullLabels, 1000);
+    const at = (w: number) => guidedTarget(teacher, x, t, labels, tf.fill([6], w) as tf.Tensor1D);
+    expect(await maxDiff(at(0), vUncond)).toBeLessThan(1e-5);
+    expect(await maxDiff(at(1), vCond)).toBeLessThan(1e-5);
+    expect(await maxDiff(at(3), tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), 3)))).toBeLessThan(1e-4);
+  });
+
+  it('lowers the distillation loss, and the student samples with one row per step', async () => {
+    const teacher = model(TEACHER, randomWeights(TEACHER, 6));
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 4, warmupSteps: 3, lr: 3e-3, labelDropout: 0 };
+    const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher });
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) losses.push((await trainer.trainStep()).loss);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(mean(losses.slice(-6))).toBeLessThan(0.7 * mean(losses.slice(0, 6)));
+
+    const student = { params: trainer.emaParams(), unet: STUDENT, schedule };
+    const before = tf.memory().numTensors;
+    const images = sample(student, { labels: [3, 8], seeds: [1, 2], steps: 4, guidance: 2, sampler: 'dpmpp' });
+    expect(images.shape).toEqual([2, 28, 28, 1]);
+    images.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+  });
+
+  it('resumes a distillation exactly (the guidance scales come from the checkpointed generator)', async () => {
+    const teacher = model(TEACHER, randomWeights(TEACHER, 7));
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 8, epochs: 2, warmupSteps: 2, labelDropout: 0 };
+    const fresh = () => new Trainer(recipe, STUDENT, schedule, data, { teacher, studentSteps: 4 });
+    const straight = fresh();
+    for (let i = 0; i < 4; i++) await straight.trainStep();
+    const expected = await straight.snapshot();
+    straight.dispose();
+    const first = fresh();
+    for (let i = 0; i < 2; i++) await first.trainStep();
+    const halfway = await first.snapshot();
+    first.dispose();
+    const resumed = fresh();
+    resumed.restore(halfway);
+    for (let i = 0; i < 2; i++) await resumed.trainStep();
+    const got = await resumed.snapshot();
+    resumed.dispose();
+    for (const [name, values] of Object.entries(expected.groups.params)) {
+      expect(Math.max(...values.map((v, i) => Math.abs(v - got.groups.params[name][i]))), name).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe('progressive distillation', () => {
+  it("target: one student DDIM step lands where two of the teacher's served DDIM steps land", async () => {
+    const teacher = model(STUDENT, randomWeights(STUDENT, 8));
+    const grid = schedule.samplingTimesteps(4); // the student's; the teacher's 8-step grid halves each interval
+    const teacherGrid = schedule.samplingTimesteps(8);
+    expect(teacherGrid.filter((_, i) => i % 2 === 0)).toEqual(grid);
+    const rng = new Rng(9);
+    for (const [k, t] of grid.entries()) {
+      const x = tf.tensor4d(rng.normals(2 * 784), [2, 28, 28, 1]);
+      const labels = tf.tensor1d([4, 9], 'int32');
+      const w = tf.tensor1d([2, 0.5]);
+      const target = twoStepTarget(teacher, x, new Float32Array([t, t]), labels, w, grid);
+      // The teacher's two steps, through the sampler's own DDIM scheduler.
+      const ddim = new DdimScheduler(schedule, 8, teacherGrid);
+      const v = (xs: tf.Tensor4D, at: number) => denoise(teacher.params, teacher.unet, xs, tf.fill([2], at) as tf.Tensor1D, labels, 1000, { guidance: w });
+      const mid = ddim.step(v(x, t), t, x).xPrev;
+      const landed = ddim.step(v(mid, teacherGrid[2 * k + 1]), teacherGrid[2 * k + 1], mid).xPrev;
+      // The student's one step with the target v, without the x̂₀ clip (the target may lie outside it).
+      const now = schedule.mix(t);
+      const next = k + 1 < grid.length ? schedule.mix(grid[k + 1]) : { signal: 1, noise: 0 };
+      const x0 = tf.sub(tf.mul(x, now.signal), tf.mul(target, now.noise));
+      const eps = tf.div(tf.sub(x, tf.mul(x0, now.signal)), now.noise);
+      const studentLanded = tf.add(tf.mul(x0, next.signal), tf.mul(eps, next.noise));
+      expect(await maxDiff(studentLanded, landed), `from t=${t}`).toBeLessThan(2e-3);
+    }
+  });
+});
