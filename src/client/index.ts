@@ -8,24 +8,15 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { greyLevels, tensorToGrey, type GreyImage } from '../image/png';
-import { sample, type SamplerName } from '../model/sampler';
-import { parseDigit, parseGenerationQuery, required, withDefaults } from '../params';
+import { sample } from '../model/sampler';
 import { getClientModel, type BackendName } from './model';
+import { checkOptions, withManifestDefaults, type DrawOptions, type DrawParams } from './options';
 
 export type { BackendName } from './model';
+export type { DrawOptions, DrawParams } from './options';
 export type { SamplerName } from '../model/sampler';
 
-export interface DrawDigitOptions {
-  /** 0-9. */
-  digit: number;
-  /** 0-4294967295: the same seed (and parameters) draws the same digit everywhere. */
-  seed: number;
-  /** 1-100; default from the weights manifest, as for GET /digit. */
-  steps?: number;
-  /** 0-10; default from the manifest. */
-  guidance?: number;
-  /** `ddim` or `dpmpp`; default from the manifest. */
-  sampler?: SamplerName;
+export interface DrawDigitOptions extends DrawOptions {
   /** Called after every step with that step's clean estimate x̂₀, synchronously, before the next step starts. */
   onStep?: (frame: StepFrame) => void;
 }
@@ -39,24 +30,16 @@ export interface StepFrame extends GreyImage {
   ms: number;
 }
 
-/** A 28×28 grey digit (white on black, row-major, one byte per pixel), and what drew it. */
-export interface DrawnDigit extends GreyImage {
+/** A 28×28 grey digit (white on black, row-major, one byte per pixel), the parameters that drew it and the backend that ran. */
+export interface DrawnDigit extends GreyImage, DrawParams {
   backend: BackendName;
-  digit: number;
-  seed: number;
-  steps: number;
-  guidance: number;
-  sampler: SamplerName;
 }
 
 export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> {
-  // The Worker's own query validation, so limits and messages match GET /digit's; bad input fails before any download.
-  const digit = parseDigit(String(options.digit));
-  const given = Object.entries({ seed: options.seed, steps: options.steps, guidance: options.guidance, sampler: options.sampler }).filter(([, v]) => v !== undefined);
-  const query = parseGenerationQuery(new URLSearchParams(given.map(([k, v]) => [k, String(v)])));
-  const seed = required(query.seed, 'seed', 'an integer 0-4294967295 (the same seed draws the same digit)');
+  checkOptions(options); // bad input fails before anything is downloaded
   const model = await getClientModel();
-  const { steps, guidance, sampler } = withDefaults(query, model.manifest.sampling);
+  const params = withManifestDefaults(options, model.manifest.sampling);
+  const { digit, seed, steps, guidance, sampler } = params;
 
   const onStep = options.onStep;
   let stepStart = performance.now();
@@ -70,7 +53,7 @@ export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> 
   const images = sample(model, { labels: [digit], seeds: [seed], steps, guidance, sampler, onStep: onStep && reportStep });
   try {
     const [image] = await tensorToGrey(images);
-    return { ...image, backend: model.backend, digit, seed, steps, guidance, sampler };
+    return { ...image, ...params, backend: model.backend };
   } finally {
     images.dispose();
   }

@@ -1,0 +1,201 @@
+/**
+ * GET /client.js in real headless Chromium (Debian's /usr/bin/chromium via playwright-core), served
+ * with its assets by the bundled Worker in workerd: drawDigit gives the very pixels GET /digit/:d.png
+ * returns, imported from the Worker's own page and from a page on another origin; weights that fail
+ * their sha256 give an error and no picture; a browser without WASM SIMD gets the plain binary.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { Miniflare } from 'miniflare';
+import type { Page } from 'playwright-core';
+import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/worker-options';
+import type { DrawDigitOptions } from '../src/client/index';
+import { launchChromium, type Browser } from './helpers/browser';
+import { BUNDLE_DIR, decodeGreyPng, startWorker } from './helpers/worker';
+
+type Case = Omit<DrawDigitOptions, 'onStep'>;
+
+/** Both samplers, 1-20 steps, guidance off, plain conditional, fractional and strong; the last one leaves the defaults to the manifest. */
+const CASES: Case[] = [
+  { digit: 0, seed: 1, steps: 10, guidance: 2, sampler: 'dpmpp' },
+  { digit: 3, seed: 42, steps: 4, guidance: 2, sampler: 'ddim' },
+  { digit: 5, seed: 7, steps: 1, guidance: 1, sampler: 'dpmpp' },
+  { digit: 7, seed: 4294967295, steps: 20, guidance: 3.5, sampler: 'ddim' },
+  { digit: 9, seed: 123456, steps: 6, guidance: 0, sampler: 'dpmpp' },
+  { digit: 8, seed: 2024, steps: 3, guidance: 0.75, sampler: 'ddim' },
+  { digit: 4, seed: 99 },
+];
+
+let mf: Miniflare;
+let origin: string;
+let chromium: Browser;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+  mf = startWorker();
+  origin = (await mf.ready).origin;
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await mf?.dispose();
+});
+
+/** The Worker's picture for a case, as grey bytes. */
+async function workerPixels(c: Case): Promise<number[]> {
+  const query = new URLSearchParams(Object.entries(c).filter(([k]) => k !== 'digit').map(([k, v]) => [k, String(v)]));
+  const res = await mf.dispatchFetch(`${origin}/digit/${c.digit}.png?${query}`);
+  expect(res.status).toBe(200);
+  return Array.from(decodeGreyPng(await res.arrayBuffer()).grey);
+}
+
+type ClientModule = typeof import('../src/client/index');
+/** The page's window, once importClient has run. */
+type ClientWindow = { digitsClient: ClientModule };
+
+/**
+ * Imports the module at `moduleUrl` into the page as `window.digitsClient`. A string, because vitest
+ * rewrites `import()` inside functions it transforms, and the page has no such helper.
+ */
+function importClient(page: Page, moduleUrl: string): Promise<void> {
+  return page.evaluate(`import(${JSON.stringify(moduleUrl)}).then((m) => { window.digitsClient = m; })`);
+}
+
+/** Draws every case in the page; pixels come back as plain arrays. */
+function drawInPage(page: Page, cases: Case[]) {
+  return page.evaluate(
+    async (cases) => {
+      const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
+      const drawn = [];
+      for (const c of cases) {
+        const frames: { step: number; pixels: number[] }[] = [];
+        const digit = await drawDigit({ ...c, onStep: (f) => frames.push({ step: f.step, pixels: Array.from(f.pixels) }) });
+        drawn.push({ width: digit.width, height: digit.height, backend: digit.backend, steps: digit.steps, pixels: Array.from(digit.pixels), frames });
+      }
+      return drawn;
+    },
+    cases,
+  );
+}
+
+describe('GET /client.js in Chromium', () => {
+  it('draws the very pixels GET /digit/:d.png returns, for both samplers and several steps, seeds and guidance scales', { timeout: 120_000 }, async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${origin}/`);
+    await importClient(page, '/client.js');
+    const drawn = await drawInPage(page, CASES);
+    for (const [i, c] of CASES.entries()) {
+      const d = drawn[i];
+      expect({ case: c, width: d.width, height: d.height, backend: d.backend }).toEqual({ case: c, width: 28, height: 28, backend: 'wasm-simd' });
+      expect(d.pixels, JSON.stringify(c)).toEqual(await workerPixels(c));
+      // One frame per step, in order; the last step's x̂₀ is the finished digit.
+      expect(d.frames.map((f) => f.step)).toEqual(Array.from({ length: d.steps }, (_, s) => s + 1));
+      expect(d.frames.at(-1)!.pixels).toEqual(d.pixels);
+    }
+    await page.close();
+  });
+
+  it('accepts what GET /digit accepts: the limits and defaults GET /model states', { timeout: 60_000 }, async () => {
+    const { sampling } = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as {
+      sampling: { maxSteps: number; maxGuidance: number; samplers: string[]; defaultSteps: number; defaultGuidance: number; defaultSampler: string };
+    };
+    const page = await chromium.context.newPage();
+    await page.goto(`${origin}/`);
+    await importClient(page, '/client.js');
+    const refusals = await page.evaluate(async (sampling) => {
+      const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
+      const bad: Record<string, unknown>[] = [{ digit: 10 }, { digit: 2.5 }, { seed: -1 }, { seed: 2 ** 32 }, { steps: 0 }, { steps: sampling.maxSteps + 1 }, { guidance: -0.5 }, { guidance: sampling.maxGuidance + 0.5 }, { guidance: NaN }, { sampler: 'euler' }];
+      return Promise.all(bad.map((b) => drawDigit({ digit: 1, seed: 1, ...b }).then(() => 'drawn', (err: Error) => `${err.name}: ${err.message}`)));
+    }, sampling);
+    expect(refusals).toEqual([
+      'RangeError: drawDigit: digit must be an integer from 0 to 9, got 10',
+      'RangeError: drawDigit: digit must be an integer from 0 to 9, got 2.5',
+      'RangeError: drawDigit: seed must be an integer from 0 to 4294967295, got -1',
+      'RangeError: drawDigit: seed must be an integer from 0 to 4294967295, got 4294967296',
+      `RangeError: drawDigit: steps must be an integer from 1 to ${sampling.maxSteps}, got 0`,
+      `RangeError: drawDigit: steps must be an integer from 1 to ${sampling.maxSteps}, got ${sampling.maxSteps + 1}`,
+      `RangeError: drawDigit: guidance must be a finite number from 0 to ${sampling.maxGuidance}, got -0.5`,
+      `RangeError: drawDigit: guidance must be a finite number from 0 to ${sampling.maxGuidance}, got ${sampling.maxGuidance + 0.5}`,
+      `RangeError: drawDigit: guidance must be a finite number from 0 to ${sampling.maxGuidance}, got null`,
+      `RangeError: drawDigit: sampler must be one of ${sampling.samplers.join(', ')}, got "euler"`,
+    ]);
+    // The edges of the ranges draw, and draw what the Worker draws; left out, the manifest's defaults apply.
+    const edges: Case[] = [
+      { digit: 6, seed: 0, steps: sampling.maxSteps, guidance: 1, sampler: 'ddim' },
+      { digit: 2, seed: 5, steps: 1, guidance: sampling.maxGuidance },
+    ];
+    const drawn = await drawInPage(page, [...edges, { digit: 1, seed: 3 }]);
+    for (const [i, c] of edges.entries()) expect(drawn[i].pixels).toEqual(await workerPixels(c));
+    expect(drawn[2].steps).toBe(sampling.defaultSteps);
+    await page.close();
+  });
+
+  it('serves the module and its files with CORS, so a page on another origin draws the same digits', { timeout: 60_000 }, async () => {
+    const page = await chromium.context.newPage();
+    // Another origin: a page from a second server on another port.
+    const site = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void site.close());
+    await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+    const [moduleResponse] = await Promise.all([page.waitForResponse(`${origin}/client.js`), importClient(page, `${origin}/client.js`)]);
+    expect(moduleResponse.headers()['access-control-allow-origin']).toBe('*');
+    const drawn = await drawInPage(page, CASES.slice(0, 2));
+    for (const [i, c] of CASES.slice(0, 2).entries()) expect(drawn[i].pixels).toEqual(await workerPixels(c));
+    // The control: a file served without CORS headers cannot be imported from here.
+    await expect(importClient(page, `${origin}/draw-worker.js`)).rejects.toThrow(/Failed to fetch dynamically imported module/);
+    await page.close();
+  });
+
+  it('falls back to the plain wasm binary without WASM SIMD, and reports it', { timeout: 60_000 }, async () => {
+    const page = await chromium.context.newPage();
+    // A browser without SIMD: tfjs's feature test (WebAssembly.validate on a tiny SIMD module) says no.
+    await page.addInitScript(() => {
+      WebAssembly.validate = () => false;
+    });
+    await page.goto(`${origin}/`);
+    const wasmFiles: string[] = [];
+    page.on('request', (r) => r.url().endsWith('.wasm') && wasmFiles.push(new URL(r.url()).pathname));
+    await importClient(page, '/client.js');
+    const drawn = await drawInPage(page, CASES.slice(0, 2));
+    expect(wasmFiles).toEqual([expect.stringMatching(/^\/client\/tfjs-backend-wasm-[0-9a-f]{16}\.wasm$/)]);
+    // Other kernels, yet the same bytes here (README: what the fallback keeps of the determinism claim).
+    for (const [i, c] of CASES.slice(0, 2).entries()) {
+      expect(drawn[i].backend).toBe('wasm');
+      expect(drawn[i].pixels).toEqual(await workerPixels(c));
+    }
+    await page.close();
+  });
+
+  it('refuses weights that fail their sha256: a clear error, never a picture', async () => {
+    const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-assets-'));
+    fs.cpSync(ASSETS_DIR, assets, { recursive: true });
+    const [weights] = fs.readdirSync(path.join(assets, 'client')).filter((f) => f.endsWith('.bin'));
+    const file = path.join(assets, 'client', weights);
+    const bytes = fs.readFileSync(file);
+    bytes[1000] ^= 1; // one bit: same size, different hash
+    fs.writeFileSync(file, bytes);
+    const tampered = new Miniflare(bundledWorkerOptions(BUNDLE_DIR, assets));
+    try {
+      const tamperedOrigin = (await tampered.ready).origin;
+      const page = await chromium.context.newPage();
+      await page.goto(`${tamperedOrigin}/`);
+      await importClient(page, '/client.js');
+      const outcome = await page.evaluate(async () => {
+        const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
+        return drawDigit({ digit: 3, seed: 1 }).then(
+          (d) => `drew ${d.pixels.length} pixels`,
+          (err: Error) => err.message,
+        );
+      });
+      expect(outcome).toMatch(new RegExp(`^drawDigit: refusing the weights at ${tamperedOrigin}/client/${weights}: weights binary sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}$`));
+      await page.close();
+    } finally {
+      await tampered.dispose();
+      fs.rmSync(assets, { recursive: true, force: true });
+    }
+  });
+});
