@@ -2,24 +2,27 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-export type ErrorCode =
-  | 'invalid_digit'
-  | 'invalid_parameter'
-  | 'unknown_parameter'
-  | 'repeated_parameter'
-  | 'over_budget'
-  | 'unsupported_media_type'
-  | 'empty_body'
-  | 'invalid_body'
-  | 'body_too_large'
-  | 'not_png'
-  | 'invalid_image'
-  | 'image_too_large'
-  | 'invalid_mask'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'model_unavailable'
-  | 'internal_error';
+export const ERROR_CODES = [
+  'invalid_digit',
+  'invalid_parameter',
+  'unknown_parameter',
+  'repeated_parameter',
+  'over_budget',
+  'unsupported_media_type',
+  'empty_body',
+  'invalid_body',
+  'body_too_large',
+  'not_png',
+  'invalid_image',
+  'image_too_large',
+  'invalid_mask',
+  'not_found',
+  'method_not_allowed',
+  'model_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A client error raised while validating a request; `app.onError` turns it into JSON. */
 export class ApiError extends Error {

@@ -1,20 +1,45 @@
-/** The Worker: a Hono app that mounts the route families and maps every failure to one JSON error shape. */
+/**
+ * The Worker: a Hono app that logs every request, answers CORS, mounts the
+ * route families and their OpenAPI document, and maps every failure to one
+ * JSON error shape.
+ */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { ApiError, errorResponse } from './errors';
+import { logRequests } from './http/log';
+import type { AppEnv } from './http/metrics';
 import { ModelUnavailableError } from './model/runtime';
 import { digitRoutes } from './routes/digit';
+import { mountDocs } from './routes/docs';
 import { editRoutes } from './routes/edit';
 import { modelRoutes } from './routes/model';
 import { pageRoutes } from './routes/page';
 import { sheetRoutes } from './routes/sheet';
 
-const app = new Hono();
+const app = new Hono<AppEnv>();
+
+app.use(logRequests);
+// A public API without credentials: any page may call it, and read what it says about the answer.
+app.use(
+  cors({
+    origin: '*',
+    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing'],
+    maxAge: 86400,
+  }),
+);
+// Lets pages on other origins read Server-Timing through the Resource Timing API too.
+app.use(async (c, next) => {
+  await next();
+  c.header('Timing-Allow-Origin', '*');
+});
 
 app.route('/', pageRoutes);
 app.route('/', digitRoutes);
 app.route('/', sheetRoutes);
 app.route('/', editRoutes);
 app.route('/', modelRoutes);
+mountDocs(app);
 
 // Known paths with another method: 405 with Allow, not 404.
 const ALLOWED: [string, string][] = [
@@ -23,6 +48,8 @@ const ALLOWED: [string, string][] = [
   ['/sheet.png', 'GET, HEAD'],
   ['/model', 'GET, HEAD'],
   ['/healthz', 'GET, HEAD'],
+  ['/openapi.json', 'GET, HEAD'],
+  ['/docs', 'GET, HEAD'],
   ['/inpaint', 'POST'],
   ['/restyle', 'POST'],
 ];

@@ -1,9 +1,13 @@
 /**
  * Query validation at the edge of the app: nothing reaches the model unchecked.
- * Each route declares its parameters once; unknown and repeated parameters are
- * errors (so two spellings of one request cannot hide from the cache).
+ * Each route declares its parameters once, as a zod schema that both parses
+ * them and describes them in the OpenAPI document (GET /openapi.json); unknown
+ * and repeated parameters are errors (so two spellings of one request cannot
+ * hide from the cache).
  */
-import { ApiError } from './errors';
+import * as z from 'zod';
+import manifest from '../weights/manifest.json';
+import { ApiError, type ErrorCode } from './errors';
 import type { Rect } from './image/mask';
 import { SAMPLERS, type SamplerName } from './model/sampler';
 import { estimateSheetMs } from './model/sheet';
@@ -57,76 +61,130 @@ export interface GenerationParams {
   size: number;
 }
 
-type Parser<T> = (raw: string, name: string) => T;
+/** The client errors a parameter's value can cause. */
+type ValueError = Extract<ErrorCode, 'invalid_parameter' | 'invalid_digit'>;
 
-const integer = (min: number, max: number): Parser<number> => (raw, name) => {
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw invalid(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-};
+/**
+ * One query or path value, as zod sees it: a string that `accept` turns into
+ * its value or refuses (undefined). A refusal echoes the raw value and says
+ * what is allowed; parseQuery puts the parameter's name in front. `doc` is the
+ * value's JSON Schema in the OpenAPI document, from the same bounds.
+ */
+function value<T>(accept: (raw: string) => T | undefined, allowed: string, doc: Record<string, unknown>, code: ValueError = 'invalid_parameter') {
+  return z
+    .string()
+    .transform((raw, ctx) => {
+      const parsed = accept(raw);
+      if (parsed !== undefined) return parsed;
+      ctx.issues.push({ code: 'custom', input: raw, message: `${allowed}, got ${JSON.stringify(raw)}`, params: { code } });
+      return z.NEVER;
+    })
+    .meta(doc);
+}
 
-const finite = (min: number, max: number): Parser<number> => (raw, name) => {
-  const n = raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw invalid(name, `must be a finite number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-};
+const integer = (min: number, max: number) =>
+  value((raw) => (/^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : undefined), `must be an integer from ${min} to ${max}`, { type: 'integer', minimum: min, maximum: max });
 
-const digit: Parser<number> = (raw, name) => {
-  if (!/^[0-9]$/.test(raw)) throw new ApiError(400, 'invalid_digit', `${name} must be one of 0-9, got ${JSON.stringify(raw)}`);
-  return Number(raw);
-};
+/** Number() syntax (so 2, 2.0 and 2e0 are one value and share a cache key), finite and in range. */
+const finite = (min: number, max: number) =>
+  value(
+    (raw) => {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+    },
+    `must be a finite number from ${min} to ${max}`,
+    { type: 'number', minimum: min, maximum: max },
+  );
+
+const digit = () => value((raw) => (/^[0-9]$/.test(raw) ? Number(raw) : undefined), 'must be one of 0-9', { type: 'integer', minimum: 0, maximum: 9 }, 'invalid_digit');
 
 /** A string of digits, e.g. "0123456789": one sheet row each. */
-const digitList = (max: number): Parser<number[]> => (raw, name) => {
-  if (!new RegExp(`^[0-9]{1,${max}}$`).test(raw)) throw invalid(name, `must be 1 to ${max} digits 0-9, e.g. 0123456789, got ${JSON.stringify(raw)}`);
-  return [...raw].map(Number);
-};
+const digitList = (max: number) =>
+  value((raw) => (new RegExp(`^[0-9]{1,${max}}$`).test(raw) ? [...raw].map(Number) : undefined), `must be 1 to ${max} digits 0-9, e.g. 0123456789`, {
+    type: 'string',
+    pattern: `^[0-9]{1,${max}}$`,
+  });
 
 /** `x,y,w,h` in pixels; whether it fits the image is checked once the image is decoded. */
-const rect: Parser<Rect> = (raw, name) => {
-  const m = /^(\d{1,4}),(\d{1,4}),(\d{1,4}),(\d{1,4})$/.exec(raw);
-  if (!m || Number(m[3]) === 0 || Number(m[4]) === 0) throw invalid(name, `must be x,y,w,h in the image's pixels with w, h ≥ 1, got ${JSON.stringify(raw)}`);
-  return { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
-};
+const rect = () =>
+  value(
+    (raw): Rect | undefined => {
+      const m = /^(\d{1,4}),(\d{1,4}),(\d{1,4}),(\d{1,4})$/.exec(raw);
+      return m && Number(m[3]) > 0 && Number(m[4]) > 0 ? { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) } : undefined;
+    },
+    "must be x,y,w,h in the image's pixels with w, h ≥ 1",
+    { type: 'string', pattern: '^\\d{1,4},\\d{1,4},\\d{1,4},\\d{1,4}$', examples: ['0,14,28,14'] },
+  );
 
-const oneOf = <T extends string>(choices: readonly T[]): Parser<T> => (raw, name) => {
-  if (!choices.includes(raw as T)) throw invalid(name, `must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
-  return raw as T;
-};
+const oneOf = <T extends string>(choices: readonly T[]) => value((raw) => (choices.includes(raw as T) ? (raw as T) : undefined), `must be one of ${choices.join(', ')}`, { type: 'string', enum: [...choices] });
+
+/** The refusal of `key`'s value (`raw`): its code and detail; a missing required value quotes the field's description. */
+function valueError(key: string, raw: string | undefined, issue: z.core.$ZodIssue, field: z.ZodType): ApiError {
+  if (raw === undefined) return invalid(key, `is required: ${field.description}`);
+  const code = (issue.code === 'custom' && (issue.params?.code as ValueError)) || 'invalid_parameter';
+  return new ApiError(400, code, `${key} ${issue.message}`);
+}
 
 function invalid(name: string, detail: string): ApiError {
   return new ApiError(400, 'invalid_parameter', `${name} ${detail}`);
 }
 
-/** Parses `query` against `schema`: each known key at most once, no unknown keys. */
-export function parseQuery<S extends Record<string, Parser<unknown>>>(query: URLSearchParams, schema: S): { [K in keyof S]?: ReturnType<S[K]> } {
-  const out: Record<string, unknown> = {};
-  const seen = new Set<string>();
+/**
+ * Parses `query` against `schema`: each known key at most once, no unknown
+ * keys, refused at the first bad parameter in the order the client wrote them;
+ * then the first missing required one, in the schema's order.
+ */
+export function parseQuery<S extends z.ZodRawShape>(query: URLSearchParams, schema: z.ZodObject<S>): z.output<z.ZodObject<S>> {
+  const shape: Record<string, z.ZodType> = schema.shape as z.ZodRawShape as Record<string, z.ZodType>;
+  const given: Record<string, string> = {};
   for (const [key, raw] of query) {
-    if (!(key in schema)) {
-      throw new ApiError(400, 'unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; allowed: ${Object.keys(schema).join(', ')}`);
+    if (!Object.hasOwn(shape, key)) {
+      throw new ApiError(400, 'unknown_parameter', `unknown query parameter ${JSON.stringify(key)}; allowed: ${Object.keys(shape).join(', ')}`);
     }
-    if (seen.has(key)) throw new ApiError(400, 'repeated_parameter', `query parameter ${JSON.stringify(key)} is given more than once`);
-    seen.add(key);
-    out[key] = schema[key](raw, key);
+    if (Object.hasOwn(given, key)) throw new ApiError(400, 'repeated_parameter', `query parameter ${JSON.stringify(key)} is given more than once`);
+    given[key] = raw;
+    const parsed = shape[key].safeParse(raw);
+    if (!parsed.success) throw valueError(key, raw, parsed.error.issues[0], shape[key]);
   }
-  return out as { [K in keyof S]?: ReturnType<S[K]> };
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const key = String(issue.path[0]);
+  throw valueError(key, given[key], issue, shape[key]);
 }
 
-export const generationSchema = {
-  steps: integer(1, LIMITS.maxSteps),
-  seed: integer(0, 0xffffffff),
-  guidance: finite(0, LIMITS.maxGuidance),
-  sampler: oneOf(SAMPLERS),
-  size: integer(LIMITS.minSize, LIMITS.maxSize),
+/** Path parameters, in the schema's order. */
+export function parsePath<S extends z.ZodRawShape>(params: Record<string, string>, schema: z.ZodObject<S>): z.output<z.ZodObject<S>> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const key = String(issue.path[0]);
+  throw valueError(key, params[key], issue, schema.shape[key] as z.ZodType);
+}
+
+/** The manifest's defaults, as the OpenAPI document states them (the routes take them from the loaded model). */
+const SAMPLING: Defaults = manifest.sampling as Defaults;
+
+/** What GET /digit and the other generation routes share. */
+const sampling = {
+  steps: integer(1, LIMITS.maxSteps).meta({ description: 'sampler steps (network calls per image, twice that with guidance)', default: SAMPLING.defaultSteps }).optional(),
+  seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)' }).optional(),
+  guidance: finite(0, LIMITS.maxGuidance).meta({ description: 'classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger', default: SAMPLING.defaultGuidance }).optional(),
+  sampler: oneOf(SAMPLERS).meta({ description: 'ddim or dpmpp (DPM-Solver++(2M))', default: SAMPLING.defaultSampler }).optional(),
 };
 
-export type GenerationQuery = ReturnType<typeof parseGenerationQuery>;
+export const digitPath = z.object({ digit: digit().meta({ description: 'the digit to draw' }) });
+
+export const generationQuery = z.object({
+  ...sampling,
+  size: integer(LIMITS.minSize, LIMITS.maxSize).meta({ description: 'output side in pixels, nearest-neighbour upscale', default: LIMITS.minSize }).optional(),
+});
+
+export type GenerationQuery = z.output<typeof generationQuery>;
 
 /** Validation needs no model, so bad input is a 400 even when the weights are unavailable. */
-export function parseGenerationQuery(query: URLSearchParams) {
-  return parseQuery(query, generationSchema);
+export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
+  return parseQuery(query, generationQuery);
 }
 
 export function withDefaults(q: GenerationQuery, defaults: Defaults): GenerationParams {
@@ -145,7 +203,7 @@ export function drawSeed(seed: number | null): number {
 }
 
 export function parseDigit(raw: string): number {
-  return digit(raw, 'digit');
+  return parsePath({ digit: raw }, digitPath).digit;
 }
 
 /** A required parameter's value, or a 400 naming it. */
@@ -162,18 +220,15 @@ export function checkAnimation(params: GenerationParams): void {
   }
 }
 
-export const inpaintSchema = {
-  digit,
-  steps: generationSchema.steps,
-  seed: generationSchema.seed,
-  guidance: generationSchema.guidance,
-  sampler: generationSchema.sampler,
-  resample: integer(1, LIMITS.maxResample),
-  mask: rect,
-};
+export const inpaintQuery = z.object({
+  digit: digit().meta({ description: 'the class to draw into the masked region, 0-9' }),
+  ...sampling,
+  resample: integer(1, LIMITS.maxResample).meta({ description: `RePaint resampling: each step taken this many times (above 1 needs sampler=ddim; steps × resample ≤ ${LIMITS.maxSteps})`, default: 1 }).optional(),
+  mask: rect().meta({ description: 'the region to redraw, x,y,w,h in the picture’s pixels; exactly one of this and the mask file' }).optional(),
+});
 
 /** Inpainting defaults: RePaint resampling (resample > 1) needs the single-step ddim sampler, so that is its default. */
-export function inpaintParams(q: ReturnType<typeof parseQuery<typeof inpaintSchema>>, defaults: Defaults) {
+export function inpaintParams(q: z.output<typeof inpaintQuery>, defaults: Defaults) {
   const resample = q.resample ?? 1;
   const params = withDefaults({ ...q, sampler: q.sampler ?? (resample > 1 ? 'ddim' : undefined) }, defaults);
   if (resample > 1 && params.sampler !== 'ddim') throw invalid('resample', 'above 1 needs sampler=ddim: a multistep solver cannot go back a step');
@@ -181,24 +236,21 @@ export function inpaintParams(q: ReturnType<typeof parseQuery<typeof inpaintSche
   return { ...params, resample };
 }
 
-export const restyleSchema = {
-  to: digit,
-  strength: finite(0, 1),
-  steps: generationSchema.steps,
-  seed: generationSchema.seed,
-  guidance: generationSchema.guidance,
-  sampler: generationSchema.sampler,
-};
+export const restyleQuery = z.object({
+  to: digit().meta({ description: 'the class to turn the picture into, 0-9' }),
+  strength: finite(0, 1).meta({ description: 'from 0 (keep the picture) to 1 (ignore it)' }),
+  ...sampling,
+});
 
-export const sheetSchema = {
-  digits: digitList(LIMITS.maxSheetDigits),
-  seeds: integer(1, LIMITS.maxSheetSeeds),
-  seed: generationSchema.seed,
-  steps: generationSchema.steps,
-  guidance: generationSchema.guidance,
-  sampler: generationSchema.sampler,
-  size: integer(LIMITS.minSize, LIMITS.maxSheetCell),
-};
+export const sheetQuery = z.object({
+  digits: digitList(LIMITS.maxSheetDigits).meta({ description: 'one row per digit (repeats allowed)', default: '0123456789' }).optional(),
+  seeds: integer(1, LIMITS.maxSheetSeeds).meta({ description: 'columns; column j uses seed + j', default: 8 }).optional(),
+  seed: sampling.seed,
+  steps: sampling.steps,
+  guidance: sampling.guidance,
+  sampler: sampling.sampler,
+  size: integer(LIMITS.minSize, LIMITS.maxSheetCell).meta({ description: 'cell side in pixels', default: LIMITS.minSize }).optional(),
+});
 
 /** A sheet whose estimated model time exceeds the budget is refused before anything runs. */
 export function checkSheetBudget(images: number, steps: number, guidance: number): void {

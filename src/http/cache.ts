@@ -6,12 +6,14 @@
  */
 import type { Context } from 'hono';
 import { sha256Hex } from '../model/weights';
+import type { AppEnv } from './metrics';
 
 export interface CachedRender {
   /** Canonical path + query (defaults filled in, keys sorted). */
   canonical: string;
   weightsVersion: string;
   contentType: string;
+  /** Draws and encodes, timing its phases in the request's metrics. */
   render: () => Promise<Uint8Array<ArrayBuffer>>;
   headers?: Record<string, string>;
 }
@@ -32,7 +34,7 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   });
 }
 
-export async function cachedRender(c: Context, r: CachedRender): Promise<Response> {
+export async function cachedRender(c: Context<AppEnv>, r: CachedRender): Promise<Response> {
   const etag = await strongEtag(r.weightsVersion, r.canonical);
   const headers = { ...r.headers, ETag: etag, 'Cache-Control': IMMUTABLE };
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), etag)) return new Response(null, { status: 304, headers });
@@ -40,14 +42,17 @@ export async function cachedRender(c: Context, r: CachedRender): Promise<Respons
   // The weights version is part of the key, so new weights never meet old entries.
   const key = new Request(`${new URL(c.req.url).origin}${r.canonical}&weights=${encodeURIComponent(r.weightsVersion)}`);
   const cache = (caches as unknown as { default: Cache }).default;
-  const hit = await cache.match(key);
+  const metrics = c.var.metrics;
+  const hit = await metrics.time('cache', () => cache.match(key), (found) => (found ? 'hit' : 'miss'));
   if (hit) {
     const response = new Response(hit.body, hit);
     response.headers.set('X-Cache', 'HIT');
+    // The stored entry carries the Server-Timing of the request that drew it; this one only looked it up.
+    response.headers.set('Server-Timing', metrics.serverTiming());
     return response;
   }
   const body = await r.render();
-  const response = new Response(body, { headers: { ...headers, 'Content-Type': r.contentType, 'X-Cache': 'MISS' } });
+  const response = new Response(body, { headers: { ...headers, 'Content-Type': r.contentType, 'X-Cache': 'MISS', 'Server-Timing': metrics.serverTiming() } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));
   return response;
 }

@@ -5,8 +5,12 @@
  */
 import type { Context } from 'hono';
 import { cachedRender, type CachedRender } from './cache';
+import type { AppEnv } from './metrics';
 
-export async function respondWithRender(c: Context, r: CachedRender & { seeded: boolean }): Promise<Response> {
+export async function respondWithRender(c: Context<AppEnv>, r: CachedRender & { seeded: boolean }): Promise<Response> {
   if (r.seeded) return cachedRender(c, r);
-  return new Response(await r.render(), { headers: { ...r.headers, 'Content-Type': r.contentType, 'Cache-Control': 'no-store', 'Content-Location': r.canonical } });
+  const body = await r.render();
+  return new Response(body, {
+    headers: { ...r.headers, 'Content-Type': r.contentType, 'Cache-Control': 'no-store', 'Content-Location': r.canonical, 'Server-Timing': c.var.metrics.serverTiming() },
+  });
 }

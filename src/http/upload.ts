@@ -16,6 +16,27 @@ const MAX_FORM_BYTES = 2 * MAX_PNG_BYTES + (64 << 10);
 export type UploadField = 'image' | 'mask';
 export type Upload = { image: Uint8Array } & Partial<Record<UploadField, Uint8Array>>;
 
+/** The request body as the OpenAPI document describes it. */
+export function uploadBody(fields: readonly UploadField[]) {
+  const png = { type: 'string' as const, contentMediaType: 'image/png' };
+  return {
+    required: true,
+    description: `A PNG of at most ${MAX_PNG_BYTES} bytes and 1024×1024 pixels, any colour type and bit depth: the body itself, or file fields of a form (${fields.join(', ')}).`,
+    content: {
+      'image/png': { schema: png },
+      'multipart/form-data': {
+        schema: {
+          type: 'object' as const,
+          properties: Object.fromEntries(fields.map((f) => [f, { ...png, description: f === 'mask' ? 'white = redraw, black or transparent = keep; the picture’s size' : 'the picture' }])),
+          required: ['image'],
+          additionalProperties: false,
+        },
+        encoding: Object.fromEntries(fields.map((f) => [f, { contentType: 'image/png' }])),
+      },
+    },
+  };
+}
+
 export async function readUpload(c: Context, fields: readonly UploadField[]): Promise<Upload> {
   const type = (c.req.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'image/png') return { image: nonEmpty(await readCapped(c.req.raw, MAX_PNG_BYTES, 'the image'), 'the body') };

@@ -3,52 +3,101 @@
  * GET /digit/:digit.apng — the same digit forming: one frame per sampler step
  * (its clean estimate x̂₀), ending on the PNG's picture. Same query, same caching.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { ApiError } from '../errors';
+import type { AppEnv, RequestMetrics } from '../http/metrics';
+import { conditional, documented, errors, MODEL_UNAVAILABLE, renderedImage, validated } from '../http/openapi';
 import { respondWithRender } from '../http/render';
 import { encodeApng, encodePng, upscaleNearest } from '../image/png';
 import { drawFrames } from '../model/animate';
 import { drawDigits, type DrawRequest } from '../model/generate';
 import { getModel } from '../model/runtime';
 import type { Model } from '../model/sampler';
-import { canonicalQuery, checkAnimation, drawSeed, parseDigit, parseGenerationQuery, withDefaults } from '../params';
-import { ApiError } from '../errors';
+import { canonicalQuery, checkAnimation, digitPath, drawSeed, generationQuery, LIMITS, withDefaults, type GenerationParams } from '../params';
 
 /** Frame timing: quick enough to read as motion, with the finished digit held. */
 const FRAME_MS = 120;
 const LAST_FRAME_MS = 2000;
 
-const FORMATS: Record<string, { contentType: string; render: (model: Model, draw: DrawRequest, size: number) => Promise<Uint8Array<ArrayBuffer>> }> = {
-  png: {
-    contentType: 'image/png',
-    render: async (model, draw, size) => encodePng(upscaleNearest((await drawDigits(model, draw))[0], size, size)),
-  },
-  apng: {
-    contentType: 'image/apng',
-    render: async (model, draw, size) => encodeApng((await drawFrames(model, draw)).map((f) => upscaleNearest(f, size, size)), FRAME_MS, LAST_FRAME_MS),
-  },
+const request = { params: digitPath, query: generationQuery, headers: conditional };
+const refusals = {
+  400: 'invalid_digit, invalid_parameter, unknown_parameter or repeated_parameter',
+  503: MODEL_UNAVAILABLE,
 };
 
-export const digitRoutes = new Hono();
+// Both formats share the query and refusals; the animation can also be over budget.
+documented({
+  method: 'get',
+  path: '/digit/{digit}.png',
+  summary: 'Draw one digit',
+  description: 'A grey PNG, white ink on black as in MNIST. Same parameters + same weights = byte-identical PNG.',
+  request,
+  responses: { ...renderedImage('image/png', 'the digit'), ...errors(refusals) },
+});
 
-digitRoutes.get('/digit/:file', async (c) => {
-  const match = /^(.*)\.(png|apng)$/.exec(c.req.param('file'));
-  if (!match) throw new ApiError(404, 'not_found', `no such image ${JSON.stringify(c.req.param('file'))}; ask for /digit/<0-9>.png or /digit/<0-9>.apng`);
-  const digit = parseDigit(match[1]);
-  const format = match[2];
-  const query = parseGenerationQuery(new URL(c.req.url).searchParams);
-  const model = await getModel();
-  const params = withDefaults(query, model.manifest.sampling);
-  if (format === 'apng') checkAnimation(params);
-  const seed = drawSeed(params.seed);
+documented({
+  method: 'get',
+  path: '/digit/{digit}.apng',
+  summary: 'Watch one digit form',
+  description: `One animation frame per sampler step (its clean estimate), ending on exactly the picture GET /digit/{digit}.png draws. size² × steps must be at most ${LIMITS.maxAnimationPixels}.`,
+  request,
+  responses: { ...renderedImage('image/apng', 'the animation'), ...errors({ ...refusals, 400: `${refusals[400]}, or over_budget (size² × steps over ${LIMITS.maxAnimationPixels})` }) },
+});
 
-  const canonical = `/digit/${digit}.${format}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps })}`;
-  const draw = { digits: [digit], seeds: [seed], steps: params.steps, guidance: params.guidance, sampler: params.sampler };
-  return respondWithRender(c, {
-    seeded: params.seed !== null,
-    canonical,
-    weightsVersion: model.manifest.version,
-    contentType: FORMATS[format].contentType,
-    render: () => FORMATS[format].render(model, draw, params.size),
-    headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
+interface Format {
+  extension: string;
+  contentType: string;
+  /** Refuses what this format cannot afford, before anything is drawn. */
+  check: (params: GenerationParams) => void;
+  /** Draws and encodes, timing both phases. */
+  render: (model: Model, draw: DrawRequest, size: number, metrics: RequestMetrics) => Promise<Uint8Array<ArrayBuffer>>;
+}
+
+const FORMATS: Format[] = [
+  {
+    extension: 'png',
+    contentType: 'image/png',
+    check: () => {},
+    render: async (model, draw, size, metrics) => {
+      const [image] = await metrics.time('model', () => drawDigits(model, draw));
+      return metrics.time('encode', () => encodePng(upscaleNearest(image, size, size)));
+    },
+  },
+  {
+    extension: 'apng',
+    contentType: 'image/apng',
+    check: checkAnimation,
+    render: async (model, draw, size, metrics) => {
+      const frames = await metrics.time('model', () => drawFrames(model, draw));
+      return metrics.time('encode', () => encodeApng(frames.map((f) => upscaleNearest(f, size, size)), FRAME_MS, LAST_FRAME_MS));
+    },
+  },
+];
+
+export const digitRoutes = new Hono<AppEnv>();
+
+for (const format of FORMATS) {
+  // Hono routes the whole file name (`5.png`); the document's {digit} is what precedes the extension.
+  const digitOfFile = (c: Context) => ({ digit: c.req.param('file')!.slice(0, -format.extension.length - 1) });
+  digitRoutes.get(`/digit/:file{.*\\.${format.extension}}`, validated(request, digitOfFile), async (c) => {
+    const { digit } = c.req.valid('param');
+    const model = await getModel();
+    const params = withDefaults(c.req.valid('query'), model.manifest.sampling);
+    format.check(params);
+    const seed = drawSeed(params.seed);
+    const canonical = `/digit/${digit}.${format.extension}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps })}`;
+    const draw = { digits: [digit], seeds: [seed], steps: params.steps, guidance: params.guidance, sampler: params.sampler };
+    return respondWithRender(c, {
+      seeded: params.seed !== null,
+      canonical,
+      weightsVersion: model.manifest.version,
+      contentType: format.contentType,
+      render: () => format.render(model, draw, params.size, c.var.metrics),
+      headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
+    });
   });
+}
+
+digitRoutes.get('/digit/:file', (c) => {
+  throw new ApiError(404, 'not_found', `no such image ${JSON.stringify(c.req.param('file'))}; ask for /digit/<0-9>.png or /digit/<0-9>.apng`);
 });

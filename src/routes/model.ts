@@ -1,11 +1,55 @@
 /** GET /model (what is being served, and how well) and GET /healthz. */
 import * as tf from '@tensorflow/tfjs-core';
 import { Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../http/metrics';
+import { documented, errors, MODEL_UNAVAILABLE } from '../http/openapi';
 import { LIMITS } from '../params';
 import { getModel } from '../model/runtime';
 import { flopsPerImage, parameterCount } from '../model/unet';
 
-export const modelRoutes = new Hono();
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const noStore = { 'Cache-Control': { description: 'no-store', schema: { type: 'string' as const, enum: ['no-store'] } } };
+
+const modelRoute = documented({
+  method: 'get',
+  path: '/model',
+  summary: 'What is being served',
+  description: 'Weights version, parameter count, MFLOP per network call, quantization, noise schedule, sampling defaults and limits, training provenance and measured metrics.',
+  responses: {
+    200: {
+      description: 'the served model',
+      headers: noStore,
+      content: json(
+        z
+          .looseObject({
+            weightsVersion: z.string(),
+            parameters: z.number().int(),
+            mflopsPerNetworkCall: z.number(),
+            sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string(), maxSteps: z.number().int() }),
+          })
+          .meta({ id: 'Model' }),
+      ),
+    },
+    ...errors({ 503: MODEL_UNAVAILABLE }),
+  },
+});
+
+const healthRoute = documented({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness, and the isolate’s live tensor count',
+  responses: {
+    200: {
+      description: 'the model is loaded; `tensors` must not grow from request to request',
+      headers: noStore,
+      content: json(z.object({ status: z.literal('ok'), weightsVersion: z.string(), tensors: z.number().int() }).meta({ id: 'Health' })),
+    },
+    ...errors({ 503: MODEL_UNAVAILABLE }),
+  },
+});
+
+export const modelRoutes = new Hono<AppEnv>();
 
 modelRoutes.get('/model', async (c) => {
   const model = await getModel();

@@ -4,19 +4,33 @@
  * front when its estimated model time exceeds the budget (params.ts).
  */
 import { Hono } from 'hono';
+import type { AppEnv } from '../http/metrics';
+import { conditional, documented, errors, MODEL_UNAVAILABLE, renderedImage, validated } from '../http/openapi';
 import { respondWithRender } from '../http/render';
 import { encodePng, grid, upscaleNearest } from '../image/png';
 import { getModel } from '../model/runtime';
 import { drawSheet } from '../model/sheet';
-import { canonicalQuery, checkSheetBudget, drawSeed, parseQuery, sheetSchema, withDefaults } from '../params';
+import { canonicalQuery, checkSheetBudget, drawSeed, LIMITS, sheetQuery, withDefaults } from '../params';
 
 const DEFAULT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const DEFAULT_SEEDS = 8;
 
-export const sheetRoutes = new Hono();
+const route = documented({
+  method: 'get',
+  path: '/sheet.png',
+  summary: 'Draw a sheet of digits',
+  description: `One row per digit, one column per seed; each cell is byte for byte the picture GET /digit/{digit}.png draws for its seed. Refused with over_budget, before anything is drawn, when its estimated model time exceeds ${LIMITS.sheetBudgetMs} ms.`,
+  request: { query: sheetQuery, headers: conditional },
+  responses: {
+    ...renderedImage('image/png', 'the sheet'),
+    ...errors({ 400: 'invalid_parameter, unknown_parameter, repeated_parameter, or over_budget', 503: MODEL_UNAVAILABLE }),
+  },
+});
 
-sheetRoutes.get('/sheet.png', async (c) => {
-  const q = parseQuery(new URL(c.req.url).searchParams, sheetSchema);
+export const sheetRoutes = new Hono<AppEnv>();
+
+sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
+  const q = c.req.valid('query');
   const digits = q.digits ?? DEFAULT_DIGITS;
   const columns = q.seeds ?? DEFAULT_SEEDS;
   const model = await getModel();
@@ -33,7 +47,11 @@ sheetRoutes.get('/sheet.png', async (c) => {
     guidance: params.guidance,
     sampler: params.sampler,
   };
-  const render = async () => encodePng(grid((await drawSheet(model, draw)).map((img) => upscaleNearest(img, params.size, params.size)), columns));
+  const metrics = c.var.metrics;
+  const render = async () => {
+    const cells = await metrics.time('model', () => drawSheet(model, draw));
+    return metrics.time('encode', () => encodePng(grid(cells.map((img) => upscaleNearest(img, params.size, params.size)), columns)));
+  };
   return respondWithRender(c, {
     seeded: params.seed !== null,
     canonical,

@@ -1,0 +1,45 @@
+/**
+ * GET /openapi.json — the API's OpenAPI 3.1 document, generated from the
+ * routes' own schemas (src/params.ts, src/http/openapi.ts).
+ * GET /docs — Swagger UI over that document. The Worker serves only the HTML;
+ * the browser loads Swagger UI's script from jsDelivr (nothing is evaluated in
+ * the Worker, which forbids eval).
+ */
+import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../http/metrics';
+import { documented, registry } from '../http/openapi';
+
+/** The swagger-ui-dist release the page loads (the browser test serves the same one from node_modules). */
+export const SWAGGER_UI_VERSION = '5.35.0';
+
+const DESCRIPTION = `A class-conditional diffusion model drawing MNIST digits, per request, in a Cloudflare Worker.
+
+Every error is JSON: \`{ "error": "<code>", "detail": "<what was wrong, what is allowed>" }\`. Unknown and repeated query parameters are refused. Any path answers 404 \`not_found\` when no route matches, and a known path asked with another method answers 405 \`method_not_allowed\` with an \`Allow\` header. Every route answers CORS preflights (OPTIONS) and sends \`Access-Control-Allow-Origin: *\`.`;
+
+const htmlPage = (path: string, summary: string, description: string) =>
+  documented({ method: 'get', path, summary, description, responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } });
+
+// The demo page's module (src/routes/page.ts) has no contract of its own: it is described here.
+htmlPage('/', 'The demo page', 'Pick a digit, steps, seed, guidance and sampler; inpaint or restyle a picture.');
+htmlPage('/docs', 'This reference', 'Swagger UI over GET /openapi.json.');
+documented({
+  method: 'get',
+  path: '/openapi.json',
+  summary: 'This API’s OpenAPI 3.1 document',
+  responses: { 200: { description: 'the document', content: { 'application/json': { schema: z.looseObject({ openapi: z.literal('3.1.0') }) } } } },
+});
+
+let document: object | null = null;
+
+/** Mounted last, so that every route module has registered its routes. */
+export function mountDocs(app: Hono<AppEnv>): void {
+  app.get('/openapi.json', (c) => {
+    // The schemas do not change while the isolate lives: generate once.
+    document ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', info: { title: 'Edge diffusion digits', version: '1', description: DESCRIPTION } });
+    return c.json(document, 200, { 'Cache-Control': 'public, max-age=300' });
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', version: SWAGGER_UI_VERSION, title: 'Edge diffusion digits: API reference' }));
+}
