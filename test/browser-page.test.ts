@@ -1,8 +1,9 @@
 /**
  * The page at GET / in real headless Chromium (Debian's /usr/bin/chromium via
  * playwright-core), served by the bundled Worker in workerd on 127.0.0.1:
- * generate a digit, watch it load, inpaint through the UI, restyle, and check
- * the layout on a phone-sized screen. Screenshots go to test-artifacts/.
+ * generate a digit, watch it load, inpaint through the UI, restyle, draw in
+ * the browser step by step, and check the layout on a phone-sized screen.
+ * Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type Browser } from './helpers/browser';
-import { startWorker } from './helpers/worker';
+import { decodeGreyPng, startWorker } from './helpers/worker';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
@@ -106,6 +107,47 @@ describe('the demo page', () => {
     await page.close();
   });
 
+  it('draws in this browser, painting every step, the very pixels the edge draws; then inpaints that digit', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    await page.goto(`${origin}/`);
+    await expect(page.getByRole('link', { name: 'API docs' }).getAttribute('href')).resolves.toBe('/docs');
+    await page.getByLabel('Draw in this browser').check();
+    await page.getByLabel('Digit', { exact: true }).selectOption('4');
+    await page.getByLabel('Steps').fill('6');
+    await page.getByLabel('Seed').fill('1234');
+    await page.getByLabel('Sampler').selectOption('ddim');
+    // Every caption the canvas gets while drawing: one per step, as the frames arrive.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { captions: string[] }).captions = []);
+      new MutationObserver(() => seen.push(document.getElementById('local-caption')!.textContent!)).observe(document.getElementById('local-caption')!, { childList: true });
+    });
+    const noEdgeDigit = (r: { url(): string }) => expect(r.url()).not.toMatch(/\/digit\//);
+    page.on('request', noEdgeDigit);
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.waitForFunction(() => /^(Drew|Error)/.test(document.getElementById('status')!.textContent!));
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/^Drew a 4 with seed 1234 in this browser \(wasm-simd\): 6 steps in \d+ ms\.$/);
+    page.off('request', noEdgeDigit);
+    const captions = await page.evaluate(() => (window as unknown as { captions: string[] }).captions);
+    expect(captions.map((c) => /^x̂₀ after step (\d) of 6 \(\d+\.\d ms\)$/.exec(c)?.[1])).toEqual(['1', '2', '3', '4', '5', '6']);
+    await expect(page.locator('#step-times').textContent()).resolves.toMatch(/^ms per step: (\d+\.\d, ){5}\d+\.\d$/);
+    expect(await page.locator('#png').isVisible()).toBe(false);
+
+    const painted = await page.$eval('#local', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
+    const edge = await mf.dispatchFetch(`${origin}/digit/4.png?seed=1234&steps=6&sampler=ddim&guidance=2`);
+    expect(painted).toEqual(Array.from(decodeGreyPng(await edge.arrayBuffer()).grey));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'page-local.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Mask bottom half' }).click();
+    const inpainted = page.waitForResponse((r) => r.url().includes('/inpaint?'));
+    await page.getByRole('button', { name: 'Inpaint', exact: true }).click();
+    expect((await inpainted).status()).toBe(200);
+    await loaded(page, '#inpainted');
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
   it('reports API errors on the page', async () => {
     const page = await browser.newPage();
     await page.goto(`${origin}/`);
@@ -116,6 +158,10 @@ describe('the demo page', () => {
     await page.getByLabel('Steps').fill('500');
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await page.waitForFunction(() => /Error: steps must be an integer from 1 to 100/.test(document.getElementById('status')!.textContent!));
+    // The same refusal when drawing in the browser: /client.js checks its options as the API does.
+    await page.getByLabel('Draw in this browser').check();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.waitForFunction(() => /Error: drawDigit: steps must be an integer from 1 to 100, got 500/.test(document.getElementById('status')!.textContent!));
     await page.close();
   });
 

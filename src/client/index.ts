@@ -7,7 +7,7 @@
  *   const { width, height, pixels } = await drawDigit({ digit: 5, seed: 42 });
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { greyLevels, tensorToGrey, type GreyImage } from '../image/png';
+import { greyLevels, tensorToGrey, type GreyImage } from '../image/grey';
 import { sample } from '../model/sampler';
 import { getClientModel, type BackendName } from './model';
 import { checkOptions, withManifestDefaults, type DrawOptions, type DrawParams } from './options';
@@ -34,6 +34,10 @@ export interface StepFrame extends GreyImage {
 export interface DrawnDigit extends GreyImage, DrawParams {
   backend: BackendName;
 }
+
+// Start downloading, compiling and checking as soon as the module is imported: the first drawDigit
+// then waits only for what is left. A failure here is not lost: drawDigit starts again and reports it.
+getClientModel().catch(() => {});
 
 export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> {
   checkOptions(options); // bad input fails before anything is downloaded

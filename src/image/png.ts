@@ -1,32 +1,14 @@
 /**
- * Tensors and grey pixels to PNG with upng-js.
+ * Grey pixels to PNG with upng-js.
  * upng-js 2.1.0 has no grey colour-type writer; given RGBA with ≤ 256 distinct
  * colours and cnum = 0 (lossless) it writes an indexed PNG with a grey palette,
  * which is as compact. Nearest-neighbour upscaling keeps the 28×28 pixels crisp.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import UPNG from 'upng-js';
+import type { GreyImage } from './grey';
 
-export interface GreyImage {
-  width: number;
-  height: number;
-  /** One byte per pixel, row-major; 0 black, 255 white. */
-  pixels: Uint8Array;
-}
-
-/** Images in [-1, 1] to grey levels 0-255 (int32), synchronously: for callbacks that run inside the sampler's loop. */
-export function greyLevels(images: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(images, -1, 1), 1), 127.5)), 'int32'));
-}
-
-/** Images in [-1, 1] ([B, H, W, 1]) to grey bytes, one GreyImage per batch row. */
-export async function tensorToGrey(images: tf.Tensor4D): Promise<GreyImage[]> {
-  const [batch, height, width] = images.shape;
-  const bytes = greyLevels(images);
-  const data = await bytes.data();
-  bytes.dispose();
-  return Array.from({ length: batch }, (_, b) => ({ width, height, pixels: Uint8Array.from(data.subarray(b * width * height, (b + 1) * width * height)) }));
-}
+// Tensors to grey pixels live in grey.ts (no PNG encoder: the browser client imports them); re-exported for the routes.
+export { greyLevels, tensorToGrey, type GreyImage } from './grey';
 
 export function upscaleNearest(image: GreyImage, width: number, height: number): GreyImage {
   const pixels = new Uint8Array(width * height);

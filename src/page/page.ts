@@ -1,8 +1,9 @@
 /**
  * The demo page served at GET /: plain HTML, CSS and a small script, no build.
- * It only calls the public API (the same URLs the README shows), so it doubles
- * as a worked example. Inline script: keep it free of backticks and ${…},
- * since it lives inside a template literal.
+ * It only calls the public API (the same URLs the README shows) and, to draw in
+ * the browser, /client.js through /draw-worker.js, so it doubles as a worked
+ * example. Inline script: keep it free of backticks and ${…}, since it lives
+ * inside a template literal.
  */
 export const PAGE_HTML = /* html */ `<!doctype html>
 <html lang="en">
@@ -33,11 +34,12 @@ export const PAGE_HTML = /* html */ `<!doctype html>
   .stack img { width: 100%; height: 100%; image-rendering: pixelated; }
   .stack canvas { position: absolute; inset: 0; width: 100%; height: 100%; opacity: .55; touch-action: none; cursor: crosshair; }
   #status { min-height: 1.5rem; font-weight: 600; }
+  #step-times { font-size: .85rem; overflow-wrap: anywhere; }
 </style>
 </head>
 <body>
 <h1>Edge diffusion digits</h1>
-<p>A class-conditional diffusion model drawing MNIST digits, run per request on a Cloudflare Worker. <a href="/model">What is being served</a>.</p>
+<p>A class-conditional diffusion model drawing MNIST digits, run per request on a Cloudflare Worker. Or in your browser, with the same weights and the same pixels. <a href="/model">What is being served</a> · <a href="/docs">API docs</a>.</p>
 
 <form id="generate">
   <fieldset>
@@ -50,12 +52,21 @@ export const PAGE_HTML = /* html */ `<!doctype html>
       <div class="field"><label for="sampler">Sampler</label><select id="sampler"><option value="dpmpp">DPM-Solver++ (2M)</option><option value="ddim">DDIM</option></select></div>
       <button type="submit">Generate</button>
     </div>
+    <div class="row" role="radiogroup" aria-label="Where to draw">
+      <label class="inline"><input type="radio" name="where" value="edge" checked> Draw on the edge (the Worker)</label>
+      <label class="inline"><input type="radio" name="where" value="local"> Draw in this browser (/client.js)</label>
+    </div>
   </fieldset>
 </form>
 <div class="pics">
-  <figure><img id="png" class="pic" alt="No digit yet" width="280" height="280"><figcaption>The PNG</figcaption></figure>
-  <figure><img id="apng" class="pic" alt="No animation yet" width="280" height="280"><figcaption>Sampling, one frame per step</figcaption></figure>
+  <figure class="edge"><img id="png" class="pic" alt="No digit yet" width="280" height="280"><figcaption>The PNG</figcaption></figure>
+  <figure class="edge"><img id="apng" class="pic" alt="No animation yet" width="280" height="280"><figcaption>Sampling, one frame per step</figcaption></figure>
+  <figure class="local" hidden>
+    <canvas id="local" class="pic" width="28" height="28" role="img" aria-label="The digit drawn in this browser, painted after every step"></canvas>
+    <figcaption id="local-caption">Drawn in this browser: x̂₀ after every step</figcaption>
+  </figure>
 </div>
+<p id="step-times" class="local" hidden></p>
 
 <h2>Inpaint</h2>
 <p id="mask-help">Draw over the digit above to mark what to regenerate, or use a button; then choose what to draw there.</p>
@@ -105,6 +116,15 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
+function where() { return document.querySelector("input[name=where]:checked").value; }
+document.querySelectorAll("input[name=where]").forEach(function (radio) {
+  radio.addEventListener("change", function () {
+    document.querySelectorAll(".edge").forEach(function (el) { el.hidden = where() !== "edge"; });
+    document.querySelectorAll(".local").forEach(function (el) { el.hidden = where() !== "local"; });
+    if (where() === "local") startDrawer(); // /client.js starts loading the model on import: the first draw waits less
+  });
+});
+
 function sampling() {
   return new URLSearchParams({ steps: $("steps").value, seed: $("seed").value, guidance: $("guidance").value, sampler: $("sampler").value });
 }
@@ -133,6 +153,7 @@ async function run(label, task) {
 $("generate").addEventListener("submit", function (event) {
   event.preventDefault();
   var d = $("digit").value, q = sampling();
+  if (where() === "local") return run("Drawing a " + d + " in this browser", function () { return drawHere(d); });
   run("Drawing a " + d, async function () {
     var res = await call("/digit/" + d + ".png?" + q + "&size=280");
     source = await res.blob();
@@ -144,6 +165,64 @@ $("generate").addEventListener("submit", function (event) {
     return "Drew a " + d + " with seed " + res.headers.get("X-Seed") + ".";
   });
 });
+
+// Drawing in this browser: /draw-worker.js runs drawDigit from /client.js off this thread and posts
+// every step's x̂₀ as soon as it is computed; each is painted on arrival. Answers carry their
+// request's id, so a draw started before the last one finished cannot mix their frames.
+var drawer = null, drawId = 0;
+function startDrawer() { drawer = drawer || new Worker("/draw-worker.js", { type: "module" }); }
+function drawInWorker(request, onStep) {
+  startDrawer();
+  var id = ++drawId;
+  return new Promise(function (resolve, reject) {
+    drawer.onmessage = function (e) {
+      var m = e.data;
+      if (m.id !== id) return;
+      if (m.type === "step") onStep(m.frame);
+      else if (m.type === "done") resolve(m.digit);
+      else reject(new Error(m.message));
+    };
+    drawer.onerror = function (e) { drawer = null; reject(new Error(e.message || "the drawing worker (/draw-worker.js) failed to start")); };
+    drawer.postMessage(Object.assign({ id: id }, request));
+  });
+}
+
+function paint(image) {
+  var g = $("local").getContext("2d"), out = g.createImageData(image.width, image.height);
+  for (var i = 0; i < image.pixels.length; i++) {
+    out.data[4 * i] = out.data[4 * i + 1] = out.data[4 * i + 2] = image.pixels[i];
+    out.data[4 * i + 3] = 255;
+  }
+  g.putImageData(out, 0, 0);
+}
+
+// The local digit at 280 px (nearest neighbour, as the edge's size=280), to inpaint or restyle.
+function localPng() {
+  var big = document.createElement("canvas");
+  big.width = big.height = 280;
+  var g = big.getContext("2d");
+  g.imageSmoothingEnabled = false;
+  g.drawImage($("local"), 0, 0, 280, 280);
+  return new Promise(function (resolve) { big.toBlob(resolve, "image/png"); });
+}
+
+async function drawHere(d) {
+  var started = performance.now(), times = [];
+  $("step-times").textContent = "";
+  var request = { digit: Number(d), seed: Number($("seed").value), steps: Number($("steps").value), guidance: Number($("guidance").value), sampler: $("sampler").value };
+  var digit = await drawInWorker(request, function (frame) {
+    paint(frame);
+    times.push(frame.ms.toFixed(1));
+    $("local-caption").textContent = "x̂₀ after step " + frame.step + " of " + frame.steps + " (" + frame.ms.toFixed(1) + " ms)";
+  });
+  var total = performance.now() - started;
+  paint(digit);
+  $("step-times").textContent = "ms per step: " + times.join(", ");
+  source = await localPng();
+  show($("source"), source, "The " + d + " drawn in this browser, to be inpainted");
+  clearMask();
+  return "Drew a " + d + " with seed " + digit.seed + " in this browser (" + digit.backend + "): " + digit.steps + " steps in " + Math.round(total) + " ms.";
+}
 
 // The mask: white strokes on a transparent canvas, sent as white on black.
 var mask = $("mask"), pen = mask.getContext("2d"), drawing = false;

@@ -1,4 +1,7 @@
-/** vitest global setup: bundle the Worker with wrangler (the deploy path, minus the upload) into .test-bundle/. */
+/**
+ * vitest global setup: bundle the Worker with wrangler (the deploy path, minus the upload) into .test-bundle/.
+ * wrangler first runs its custom build (wrangler.toml [build]): the browser client into dist/client/, the static assets.
+ */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 

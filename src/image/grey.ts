@@ -1,0 +1,26 @@
+/**
+ * The model's images as grey pixels: what every route encodes and what the
+ * browser client returns. Kept apart from png.ts so the client carries no PNG encoder.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  /** One byte per pixel, row-major; 0 black, 255 white. */
+  pixels: Uint8Array;
+}
+
+/** Images in [-1, 1] to grey levels 0-255 (int32), synchronously: for callbacks that run inside the sampler's loop. */
+export function greyLevels(images: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(images, -1, 1), 1), 127.5)), 'int32'));
+}
+
+/** Images in [-1, 1] ([B, H, W, 1]) to grey bytes, one GreyImage per batch row. */
+export async function tensorToGrey(images: tf.Tensor4D): Promise<GreyImage[]> {
+  const [batch, height, width] = images.shape;
+  const bytes = greyLevels(images);
+  const data = await bytes.data();
+  bytes.dispose();
+  return Array.from({ length: batch }, (_, b) => ({ width, height, pixels: Uint8Array.from(data.subarray(b * width * height, (b + 1) * width * height)) }));
+}
