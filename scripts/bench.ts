@@ -1,56 +1,67 @@
 /**
  * Measured speed: `npm run bench -- [flags]` (--help lists them).
  *
- * One run, one thread, the Worker's model code: ms per digit for several step
- * counts with and without guidance, MFLOP per network call and achieved
- * GFLOP/s against this machine's peak for the same backend, the pure-JS cpu
- * backend as a ratio, cold start, bundle size, and requests/s + latency of the
- * bundled Worker under autocannon (no cache, cache misses, cache hits). Bounded in
- * count and time; writes reports/bench.json and reports/bench.md; --record
- * merges the headline into weights/manifest.json's metrics. A benchmark, not
- * a test: nothing fails on a time.
+ * One run, one thread, the Worker's model code, for every weight set named
+ * by --models (the teacher and its distilled students, timed round-robin in
+ * the same run): ms per digit for several step counts with and without
+ * guidance, parameters, weight bytes, MFLOP per network call and achieved
+ * GFLOP/s against this machine's peak for the same backend, cold start; the
+ * pure-JS cpu backend as a ratio; bundle size; the bundled Worker (weights/)
+ * inside workerd request by request with where the time goes; and
+ * requests/s + latency under autocannon (no cache, cache misses, cache hits).
+ * Bounded in count and time; writes reports/bench.json and reports/bench.md;
+ * --record merges each model's headline into its manifest's metrics. A
+ * benchmark, not a test: nothing fails on a time.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { flopsPerImage } from '../src/model/unet';
 import { initBackend } from './train/backend';
-import { loadShippedModel } from './eval/models';
-import { recordMetrics, speedHeadline } from './eval/record';
+import { DEFAULT_MODELS, loadModels, loadShippedModel, parseModelList, summarizeModel } from './eval/models';
+import { recordFor, speedHeadline } from './eval/record';
 import { loadAverage, machineDescription, REPORTS_DIR, writeReport } from './eval/reports';
-import { benchMarkdown, type BenchReport } from './bench/bench-report';
+import { benchMarkdown, type BenchModel, type BenchReport } from './bench/bench-report';
 import { buildBundle } from './bench/bundle';
 import { measureColdStart } from './bench/cold-start';
-import { timeDigits, timePngEncode } from './bench/generation';
+import { timeDigits, timePngEncode, type TimedSetting } from './bench/generation';
 import { benchHttp } from './bench/http-load';
 import { measurePeak } from './bench/peak';
+import { benchWorkerd, PROBE_ENTRY } from './bench/workerd';
 
 const USAGE = `Usage: npm run bench -- [flags]
-  --steps LIST          step counts (default 1,4,10,25,50)
+  --models LIST         weight sets to time in this run, name=dir,… (default
+                        ${DEFAULT_MODELS}; the same weights under two names
+                        are timed once). The first is the reference of the "×" columns
+  --steps LIST          step counts (default 1,2,4,10,25,50), each at guidance 1 and at the
+                        model's default guidance; each model's served default rides along
   --reps N              timed repetitions per setting after warm-up (default 20)
-  --cold-starts N       fresh processes for the cold start (default 5)
-  --cpu-seconds S       time budget for the pure-JS cpu backend (default 60; 0 skips it)
+  --cold-starts N       fresh processes for the cold start, per model (default 5)
+  --cpu-seconds S       time budget for the pure-JS cpu backend, first model (default 60; 0 skips it)
+  --workerd-reps N      requests per path to the bundled Worker in workerd, one at a time, with the
+                        in-isolate breakdown: /digit/5.png?steps=10, ?steps=1, /healthz (default 30; 0 skips)
   --connections N       concurrent HTTP connections (default 4)
   --fresh-requests N    requests that run the model, in each of the no-seed and fresh-seed runs (default 200)
   --cached-requests N   cache-hit requests (default 2000)
   --http-seconds S      time cap of each HTTP run (default 30)
-  --no-http             skip the bundle and HTTP measurements
-  --weights DIR         weights folder (default weights)
+  --no-http             skip the bundle, workerd and HTTP measurements
   --out DIR             reports folder (default ${REPORTS_DIR})
-  --record              merge the headline into <weights>/manifest.json's "metrics"`;
+  --record              merge each model's headline into its <dir>/manifest.json "metrics"
+
+The bundle, workerd and HTTP parts serve what the Worker bundles (weights/); the report names that version.`;
 
 const { values: flags } = parseArgs({
   options: {
-    steps: { type: 'string', default: '1,4,10,25,50' },
+    models: { type: 'string', default: DEFAULT_MODELS },
+    steps: { type: 'string', default: '1,2,4,10,25,50' },
     reps: { type: 'string', default: '20' },
     'cold-starts': { type: 'string', default: '5' },
     'cpu-seconds': { type: 'string', default: '60' },
+    'workerd-reps': { type: 'string', default: '30' },
     connections: { type: 'string', default: '4' },
     'fresh-requests': { type: 'string', default: '200' },
     'cached-requests': { type: 'string', default: '2000' },
     'http-seconds': { type: 'string', default: '30' },
     'no-http': { type: 'boolean', default: false },
-    weights: { type: 'string', default: 'weights' },
     out: { type: 'string', default: REPORTS_DIR },
     record: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -68,49 +79,56 @@ async function main(): Promise<void> {
   if (flags.help) return console.log(USAGE);
   const stepsList = flags.steps!.split(',').map((s) => Number(s.trim()));
   if (!stepsList.every((s) => Number.isInteger(s) && s >= 1)) throw new Error(`--steps must list integers ≥ 1, got ${flags.steps}\n\n${USAGE}`);
+  const specs = parseModelList(flags.models!);
   const reps = count('reps', 1);
   const started = performance.now();
   const loadAtStart = loadAverage();
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
-  log(`cold start: ${count('cold-starts', 1)} fresh processes…`);
-  const coldStart = measureColdStart(count('cold-starts', 1), flags.weights!);
-
   const backend = await initBackend('wasm');
-  const model = await loadShippedModel(flags.weights);
-  const d = model.manifest.sampling;
-  const mflops = flopsPerImage(model.unet) / 1e6;
-  log(`weights ${model.manifest.version} · ${mflops.toFixed(2)} MFLOP per network call · ${backend.device}`);
+  const models = await loadModels(specs);
+  log(`cold start: ${count('cold-starts', 1)} fresh processes per model…`);
+  const coldStarts = models.map((m) => measureColdStart(count('cold-starts', 1), m.dir));
+  for (const m of models) log(`${m.name}: weights ${m.manifest.version} · ${summarizeModel(m).mflopsPerNetworkCall.toFixed(2)} MFLOP per network call · ${backend.device}`);
 
   log('peak: large matmul and conv on the same backend…');
   const peak = await measurePeak();
 
-  // The served default rides along when --steps leaves it out, so the summary always has it.
-  const settings = [1, d.defaultGuidance].flatMap((guidance) => stepsList.map((steps) => ({ steps, guidance, sampler: d.defaultSampler })));
-  const servedKey = (g: { steps: number; guidance: number }) => g.steps === d.defaultSteps && g.guidance === d.defaultGuidance;
-  if (!settings.some(servedKey)) settings.push({ steps: d.defaultSteps, guidance: d.defaultGuidance, sampler: d.defaultSampler });
-  log(`per digit: ${settings.length} settings round-robin, ${reps} timed rounds after 3 warm-up rounds…`);
-  const generation = await timeDigits(model, settings, { warmup: 3, reps, maxSeconds: 300 });
+  // Guidance 1 and each model's default; its served default rides along when --steps leaves it out.
+  const settings: TimedSetting[] = models.flatMap((m) => {
+    const d = m.manifest.sampling;
+    const own = [...new Set([1, d.defaultGuidance])].flatMap((guidance) => stepsList.map((steps) => ({ model: m.name, weights: m, steps, guidance, sampler: d.defaultSampler })));
+    if (!own.some((g) => g.steps === d.defaultSteps && g.guidance === d.defaultGuidance)) own.push({ model: m.name, weights: m, steps: d.defaultSteps, guidance: d.defaultGuidance, sampler: d.defaultSampler });
+    return own;
+  });
+  log(`per digit: ${settings.length} settings of ${models.length} model(s) round-robin, ${reps} timed rounds after 3 warm-up rounds…`);
+  const generation = await timeDigits(settings, { warmup: 3, reps, maxSeconds: 300 * models.length });
   for (const g of generation) {
-    log(`${String(g.steps).padStart(2)} steps, guidance ${g.guidance}: ${g.medianMs.toFixed(2)} ms per digit (median of ${g.reps}; p10 ${g.p10Ms.toFixed(1)}, p90 ${g.p90Ms.toFixed(1)}) · ${g.gflops.toFixed(1)} GFLOP/s`);
+    log(`${g.model}: ${String(g.steps).padStart(2)} steps, guidance ${g.guidance}: ${g.medianMs.toFixed(2)} ms per digit (median of ${g.reps}; p10 ${g.p10Ms.toFixed(1)}, p90 ${g.p90Ms.toFixed(1)}) · ${g.networkCalls} net calls · ${g.gflops.toFixed(1)} GFLOP/s`);
   }
-  const served = generation.find(servedKey)!;
-  const pngEncode = await timePngEncode(model, { warmup: 3, reps, maxSeconds: 10 });
+  const benchModels: BenchModel[] = models.map((m, i) => {
+    const d = m.manifest.sampling;
+    const served = generation.find((g) => g.model === m.name && g.steps === d.defaultSteps && g.guidance === d.defaultGuidance)!;
+    return { ...summarizeModel(m), coldStart: coldStarts[i], served: { steps: served.steps, guidance: served.guidance, medianMs: served.medianMs, gflops: served.gflops, shareOfPeak: served.gflops / peak.gflops } };
+  });
+  const pngEncode = await timePngEncode(models[0], { warmup: 3, reps, maxSeconds: 10 });
 
   let cpuBackend: BenchReport['cpuBackend'] = null;
   const cpuSeconds = count('cpu-seconds', 0);
   if (cpuSeconds > 0) {
-    log(`pure-JS cpu backend, ${d.defaultSteps} steps guidance ${d.defaultGuidance} (up to ${cpuSeconds} s)…`);
+    const first = benchModels[0];
+    log(`pure-JS cpu backend, ${first.name}, ${first.served.steps} steps guidance ${first.served.guidance} (up to ${cpuSeconds} s)…`);
     await tf.setBackend('cpu');
-    const cpuModel = await loadShippedModel(flags.weights);
-    const [t] = await timeDigits(cpuModel, [{ steps: d.defaultSteps, guidance: d.defaultGuidance, sampler: d.defaultSampler }], { warmup: 1, reps, maxSeconds: cpuSeconds });
+    const cpuModel = await loadShippedModel(first.dir);
+    const [t] = await timeDigits([{ model: first.name, weights: cpuModel, steps: first.served.steps, guidance: first.served.guidance, sampler: first.sampling.defaultSampler }], { warmup: 1, reps, maxSeconds: cpuSeconds });
     tf.dispose(Object.values(cpuModel.params));
     await tf.setBackend('wasm');
-    cpuBackend = { steps: t.steps, guidance: t.guidance, sampler: t.sampler, reps: t.reps, medianMs: t.medianMs, wasmMedianMs: served.medianMs, slowdown: t.medianMs / served.medianMs };
+    cpuBackend = { model: first.name, steps: t.steps, guidance: t.guidance, sampler: t.sampler, reps: t.reps, medianMs: t.medianMs, wasmMedianMs: first.served.medianMs, slowdown: t.medianMs / first.served.medianMs };
     log(`cpu backend: ${t.medianMs.toFixed(0)} ms per digit (median of ${t.reps}) = ${cpuBackend.slowdown.toFixed(1)}× the wasm time`);
   }
 
   let bundle: BenchReport['bundle'] = null;
+  let workerd: BenchReport['workerd'] = null;
   let http: BenchReport['http'] = null;
   if (!flags['no-http']) {
     log('bundle: wrangler deploy --dry-run…');
@@ -118,7 +136,16 @@ async function main(): Promise<void> {
     const { dir, ...sizes } = built;
     bundle = sizes;
     log(`bundle ${(built.bytes / 1024).toFixed(1)} KiB raw, ${(built.gzipBytes / 1024).toFixed(1)} KiB gzip`);
+    const workerdReps = count('workerd-reps', 0);
+    const probeDir = workerdReps > 0 ? buildBundle(PROBE_ENTRY).dir : null;
     try {
+      if (probeDir) {
+        log(`workerd: ${workerdReps} requests per path through dispatchFetch, with the in-isolate breakdown…`);
+        workerd = await benchWorkerd(dir, probeDir, workerdReps);
+        for (const x of workerd.rows) {
+          log(`workerd GET ${x.path}: ${x.requestMs.toFixed(2)} ms whole request = ${x.outsideMs.toFixed(2)} outside the isolate + ${x.isolateMs.toFixed(2)} inside (model ${x.modelMs?.toFixed(2) ?? '–'}, PNG ${x.pngMs?.toFixed(2) ?? '–'}, rest ${x.restMs.toFixed(2)})`);
+        }
+      }
       http = await benchHttp(dir, {
         connections: count('connections', 1),
         freshRequests: count('fresh-requests', 1),
@@ -129,7 +156,7 @@ async function main(): Promise<void> {
         log(`HTTP ${name}: ${run.requestsPerSecond.toFixed(1)} req/s · p50 ${run.p50Ms} ms · p99 ${run.p99Ms} ms · ${run.requests} requests · X-Cache ${JSON.stringify(run.cache)}`);
       }
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const d of [dir, probeDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
     }
   }
 
@@ -140,20 +167,20 @@ async function main(): Promise<void> {
     loadAverage: { start: loadAtStart, end: loadAverage() },
     wallSeconds: (performance.now() - started) / 1000,
     backend: `tfjs wasm (${backend.device})`,
-    weights: { dir: flags.weights!, version: model.manifest.version, sampling: d },
-    mflopsPerNetworkCall: mflops,
+    models: benchModels,
     generation,
     pngEncode,
     peak,
     cpuBackend,
-    coldStart,
     bundle,
+    workerd,
     http,
-    summary: { servedMs: served.medianMs, servedGflops: served.gflops, servedShareOfPeak: served.gflops / peak.gflops },
   };
   const files = writeReport(flags.out!, 'bench', report, benchMarkdown(report));
   log(`wrote ${files.json} and ${files.markdown}`);
-  if (flags.record) log(`recorded metrics.speed in ${recordMetrics(flags.weights!, 'speed', model.manifest.version, speedHeadline(report))}`);
+  if (flags.record) {
+    for (const spec of specs) log(`recorded metrics.speed in ${recordFor(spec.dir, 'speed', report.models, (m) => speedHeadline(report, m))}`);
+  }
 }
 
 main().catch((err) => {

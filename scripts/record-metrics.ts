@@ -5,14 +5,15 @@
  *   npx tsx scripts/record-metrics.ts [--weights weights] [--eval reports/eval.json] [--bench reports/bench.json]
  *
  * Each report present is recorded (metrics.quality from eval, metrics.speed
- * from bench); one measured on other weights is refused. Nothing but
+ * from bench), with the figures of the model whose weights version the
+ * folder holds; a report that did not measure it is refused. Nothing but
  * "metrics" changes in manifest.json (scripts/eval/record.ts).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchReport } from './bench/bench-report';
 import type { EvalReport } from './eval/eval-report';
-import { qualityHeadline, recordMetrics, speedHeadline } from './eval/record';
+import { qualityHeadline, recordFor, speedHeadline } from './eval/record';
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +26,12 @@ const { values } = parseArgs({
 let recorded = 0;
 if (fs.existsSync(values.eval!)) {
   const report = JSON.parse(fs.readFileSync(values.eval!, 'utf8')) as EvalReport;
-  console.log(`metrics.quality ← ${values.eval} (${report.date}) in ${recordMetrics(values.weights!, 'quality', report.weights.version, qualityHeadline(report))}`);
+  console.log(`metrics.quality ← ${values.eval} (${report.date}) in ${recordFor(values.weights!, 'quality', report.models, (m) => qualityHeadline(report, m))}`);
   recorded++;
 }
 if (fs.existsSync(values.bench!)) {
   const report = JSON.parse(fs.readFileSync(values.bench!, 'utf8')) as BenchReport;
-  console.log(`metrics.speed ← ${values.bench} (${report.date}) in ${recordMetrics(values.weights!, 'speed', report.weights.version, speedHeadline(report))}`);
+  console.log(`metrics.speed ← ${values.bench} (${report.date}) in ${recordFor(values.weights!, 'speed', report.models, (m) => speedHeadline(report, m))}`);
   recorded++;
 }
 if (!recorded) {

@@ -2,6 +2,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng';
 import { classSpread, meanPairwiseDistance } from '../scripts/eval/diversity';
+import { backgroundShare, networkCallsPerDigit } from '../scripts/eval/evaluate';
+import { restyleTargets } from '../scripts/eval/restyle';
+import { DEFAULT_UNET } from '../src/model/unet';
 import { frechetDistance, gaussianOf, type Gaussian } from '../scripts/eval/fid';
 import { matMul, sqrtPsd, symmetricEigen, type Matrix } from '../scripts/eval/linalg';
 import { NearestNeighbourIndex } from '../scripts/eval/nearest';
@@ -129,5 +132,37 @@ describe('percentiles', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(percentile([0, 10], 25)).toBe(2.5);
     expect(percentile([7], 99)).toBe(7);
+  });
+});
+
+describe('background share', () => {
+  it('counts exactly-0 pixels only: a haze of 1/255 is not background', () => {
+    expect(backgroundShare(Uint8Array.from([0, 0, 0, 1, 255, 8, 0, 0]))).toBe(5 / 8);
+    expect(backgroundShare(new Uint8Array(784))).toBe(1);
+    expect(backgroundShare(new Uint8Array(784).fill(1))).toBe(0);
+  });
+});
+
+describe('network calls per digit', () => {
+  const student = { ...DEFAULT_UNET, channels: [8, 16, 32] as [number, number, number], guidanceFeatures: 8 };
+
+  it('costs a classifier-free-guidance model two rows per guided step, one at guidance 0 or 1', () => {
+    expect([0, 1, 2, 4].map((g) => networkCallsPerDigit(DEFAULT_UNET, 10, g))).toEqual([10, 10, 20, 20]);
+  });
+
+  it('costs a guidance-distilled student one row per step at any guidance', () => {
+    expect([0, 1, 2, 4].map((g) => networkCallsPerDigit(student, 10, g))).toEqual([10, 10, 10, 10]);
+  });
+});
+
+describe('restyle targets', () => {
+  it('never asks for the source class, and gives each class every other class equally often', () => {
+    const labels = Uint8Array.from({ length: 90 }, (_, i) => Math.floor(i / 9));
+    const targets = restyleTargets(labels);
+    expect(targets.every((t, i) => t !== labels[i] && t < 10)).toBe(true);
+    for (let c = 0; c < 10; c++) {
+      const mine = [...targets.filter((_, i) => labels[i] === c)].sort();
+      expect(mine).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((t) => t !== c));
+    }
   });
 });

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildGrid } from '../scripts/eval/grid';
-import { recordMetrics } from '../scripts/eval/record';
+import { recordFor, recordMetrics } from '../scripts/eval/record';
+import type { ModelSummary } from '../scripts/eval/models';
 
 function copyOfShippedManifest(): { dir: string; before: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-'));
@@ -36,6 +37,17 @@ describe('recordMetrics', () => {
     const { dir, before } = copyOfShippedManifest();
     expect(() => recordMetrics(dir, 'quality', 'some-other-version', {})).toThrow(/rerun the measurement/);
     expect(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('recordFor', () => {
+  it("records the figures of the measured model whose version the folder holds, and refuses a report that did not measure it", () => {
+    const { dir, before } = copyOfShippedManifest();
+    const version = JSON.parse(before).version;
+    const measured = [{ name: 'student', version: 'other-version' }, { name: 'teacher', version }] as ModelSummary[];
+    recordFor(dir, 'speed', measured, (m) => ({ model: m.name }));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).metrics.speed).toEqual({ model: 'teacher' });
+    expect(() => recordFor(dir, 'speed', measured.slice(0, 1), (m) => ({ model: m.name }))).toThrow(/rerun the measurement/);
   });
 });
 

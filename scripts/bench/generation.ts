@@ -5,10 +5,11 @@
  * network's convolutions and dense layers (flopsPerImage), so it is a lower
  * bound on the arithmetic the backend really did.
  *
- * Several settings are timed round-robin (rep 1 of each, then rep 2 of
- * each, …): a burst of other work on the machine then slows every setting a
- * little instead of one setting a lot (timed in blocks, one setting came out
- * 50% slower per step than its neighbours here).
+ * Several settings, of several models, are timed round-robin (rep 1 of
+ * each, then rep 2 of each, …): a burst of other work on the machine then
+ * slows every setting a little instead of one setting a lot (timed in
+ * blocks, one setting came out 50% slower per step than its neighbours here),
+ * so the teacher and its students are compared under the same conditions.
  */
 import { encodePng } from '../../src/image/png';
 import { drawDigits } from '../../src/model/generate';
@@ -19,6 +20,8 @@ import { median, percentile } from '../eval/stats';
 import { timeRepeated, type Timing, type TimingOptions } from './timing';
 
 export interface GenerationTiming extends Timing {
+  /** The --models name. */
+  model: string;
   steps: number;
   guidance: number;
   sampler: SamplerName;
@@ -32,24 +35,30 @@ export interface DigitSetting {
   sampler: SamplerName;
 }
 
+/** One setting of one named model. */
+export interface TimedSetting extends DigitSetting {
+  model: string;
+  weights: Model;
+}
+
 const drawOne = (model: Model, cfg: DigitSetting, rep: number) =>
   drawDigits(model, { digits: [((rep % 10) + 10) % 10], seeds: [1_000_000 + rep], steps: cfg.steps, guidance: cfg.guidance, sampler: cfg.sampler });
 
 /** Times every setting round-robin: `warmup` untimed rounds, then up to `reps` timed rounds (at least one) within `maxSeconds`. */
-export async function timeDigits(model: Model, settings: DigitSetting[], opts: TimingOptions): Promise<GenerationTiming[]> {
-  for (let i = 0; i < opts.warmup; i++) for (const cfg of settings) await drawOne(model, cfg, -1 - i);
+export async function timeDigits(settings: TimedSetting[], opts: TimingOptions): Promise<GenerationTiming[]> {
+  for (let i = 0; i < opts.warmup; i++) for (const cfg of settings) await drawOne(cfg.weights, cfg, -1 - i);
   const samples = settings.map(() => [] as number[]);
   const deadline = performance.now() + opts.maxSeconds * 1000;
   for (let rep = 0; rep < opts.reps && (rep === 0 || performance.now() < deadline); rep++) {
     for (const [k, cfg] of settings.entries()) {
       const t0 = performance.now();
-      await drawOne(model, cfg, rep);
+      await drawOne(cfg.weights, cfg, rep);
       samples[k].push(performance.now() - t0);
     }
   }
-  return settings.map((cfg, k) => {
+  return settings.map(({ weights, ...cfg }, k) => {
     const medianMs = median(samples[k]);
-    const networkCalls = networkCallsPerDigit(cfg.steps, cfg.guidance);
+    const networkCalls = networkCallsPerDigit(weights.unet, cfg.steps, cfg.guidance);
     return {
       ...cfg,
       reps: samples[k].length,
@@ -57,7 +66,7 @@ export async function timeDigits(model: Model, settings: DigitSetting[], opts: T
       p10Ms: percentile(samples[k], 10),
       p90Ms: percentile(samples[k], 90),
       networkCalls,
-      gflops: (networkCalls * flopsPerImage(model.unet)) / (medianMs * 1e6),
+      gflops: (networkCalls * flopsPerImage(weights.unet)) / (medianMs * 1e6),
     };
   });
 }

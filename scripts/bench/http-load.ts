@@ -15,7 +15,7 @@
  */
 import autocannon, { type Result } from 'autocannon';
 import { Miniflare } from 'miniflare';
-import { bundledWorkerOptions } from '../worker-options';
+import { benchWorkerOptions } from './workerd';
 
 export interface LoadRun {
   path: string;
@@ -50,7 +50,7 @@ export interface LoadOptions {
 
 /** Serves the bundle in `bundleDir` as the tests do, but listening on a free port of 127.0.0.1. */
 function serve(bundleDir: string): Miniflare {
-  return new Miniflare({ ...bundledWorkerOptions(bundleDir), host: '127.0.0.1', port: 0 });
+  return new Miniflare({ ...benchWorkerOptions(bundleDir), host: '127.0.0.1', port: 0 });
 }
 
 export async function benchHttp(bundleDir: string, opts: LoadOptions, log: (line: string) => void): Promise<HttpBench> {

@@ -1,5 +1,7 @@
 /** The shape of reports/eval.json and its Markdown rendering (reports/eval.md). */
 import type { ConfigResult } from './evaluate';
+import { architectureLabel, type ModelSummary } from './models';
+import type { RestyleResult } from './restyle';
 import { fixed, markdownTable } from './reports';
 
 export interface EvalReport {
@@ -10,8 +12,9 @@ export interface EvalReport {
   loadAverage: number;
   wallSeconds: number;
   backend: string;
-  weights: { dir: string; version: string; sha256: string; sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string } };
-  fp32: { checkpoint: string; step: number; matchesShippedInt8: boolean } | null;
+  /** Every weight set measured in this run, in --models order (the first is the reference, usually the teacher). */
+  models: ModelSummary[];
+  fp32: { model: string; checkpoint: string; step: number; matchesShippedInt8: boolean }[];
   classifier: { recordedTestAccuracy: number; measuredTestAccuracy: number; featureDim: number; sha256: string };
   settings: { perClass: number; digitsPerConfig: number; seed: number; batch: number; grid: string };
   reference: {
@@ -19,50 +22,80 @@ export interface EvalReport {
     fidFloor: number;
     realSpread: number[];
     realNearestTrain: { median: number; p1: number; min: number };
+    /** Share of exactly-0 pixels in the MNIST test digits. */
+    realBackgroundShare: number;
   };
   results: ConfigResult[];
+  /** Empty when skipped (--restyle 0). */
+  restyle: RestyleResult[];
   sheet: { file: string; blocks: string[] };
 }
 
-export const configLabel = (r: Pick<ConfigResult, 'precision' | 'sampler' | 'steps' | 'guidance'>) => `${r.precision} ${r.sampler} ${r.steps} steps g=${r.guidance}`;
+export const configLabel = (r: Pick<ConfigResult, 'model' | 'precision' | 'sampler' | 'steps' | 'guidance'>) => `${r.model} ${r.precision} ${r.sampler} ${r.steps} steps g=${r.guidance}`;
+
+const percent = (share: number, digits = 1) => `${fixed(100 * share, digits)}%`;
 
 export function evalMarkdown(r: EvalReport): string {
   const rows = r.results.map((x) => [
+    x.model,
     x.precision,
     x.sampler,
     x.steps,
     x.guidance,
     x.networkCallsPerDigit,
-    `${fixed(100 * x.accuracy, 1)}%`,
+    percent(x.accuracy),
     fixed(x.fid, 2),
     fixed(x.diversity.ratio, 2),
     `${fixed(x.nearestTrain.median, 2)} (${fixed(x.nearestTrain.medianRatioToReal, 2)}×)`,
-    `${fixed(100 * x.nearestTrain.shareBelowRealP1, 1)}%`,
+    percent(x.nearestTrain.shareBelowRealP1),
+    percent(x.backgroundShare),
     fixed(x.msPerDigit, 1),
   ]);
-  const fp32 = r.fp32
-    ? `fp32 = the EMA weights of \`${r.fp32.checkpoint}\` (step ${r.fp32.step}; ${r.fp32.matchesShippedInt8 ? 'quantising them gives exactly the shipped model.bin' : 'NOT the source of the shipped model.bin: a different step or run'}).`
-    : 'fp32 rows: none (pass `--fp32-checkpoint runs/<run>` to compare int8 with the fp32 weights it was quantised from).';
+  const models = r.models.map((m) => [m.name, `\`${m.dir}\``, `\`${m.version}\``, architectureLabel(m.architecture), m.parameters, m.weightBytes, fixed(m.mflopsPerNetworkCall, 2), `${m.sampling.defaultSampler}, ${m.sampling.defaultSteps} steps, g=${m.sampling.defaultGuidance}`]);
+  const fp32 = r.fp32.length
+    ? r.fp32.map((f) => `fp32 ${f.model} = the EMA weights of \`${f.checkpoint}\` (step ${f.step}; ${f.matchesShippedInt8 ? `quantising them gives exactly ${f.model}'s model.bin` : `NOT the source of ${f.model}'s model.bin: a different step or run`}).`).join(' ')
+    : 'fp32 rows: none (pass `--fp32-checkpoint [name=]runs/<run>` to compare a model\'s int8 weights with the fp32 weights they were quantised from).';
+  const restyle = r.restyle.length
+    ? `## Restyle class transfer
+
+${r.restyle[0].digits} real MNIST test digits per row (class-balanced), each restyled toward another class (target = source + 1…9 in turn) through the Worker's \`restyleImage\` (POST /restyle) at the model's served defaults, the same digits, targets and seeds for every model. **transfer**: share the classifier reads as the target class; **kept**: share still read as the source digit.
+
+${markdownTable(
+  ['model', 'strength', 'sampler', 'steps', 'guidance', 'net calls ≤', 'transfer', 'kept', 'ms/digit'],
+  r.restyle.map((x) => [x.model, x.strength, x.sampler, x.steps, x.guidance, x.networkCallsPerDigit, percent(x.transfer), percent(x.kept), fixed(x.msPerDigit, 1)]),
+  [false, true, false, true, true, true, true, true, true],
+)}
+`
+    : 'Restyle class transfer: skipped (--restyle 0).\n';
   return `# Generation quality (\`npm run eval\`)
 
 ${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall · load average ${r.loadAverage}
 
-Weights \`${r.weights.version}\` (served defaults: ${r.weights.sampling.defaultSampler}, ${r.weights.sampling.defaultSteps} steps, guidance ${r.weights.sampling.defaultGuidance}). ${r.settings.digitsPerConfig} digits per configuration (${r.settings.perClass} per class, seeds ${r.settings.seed}…${r.settings.seed + r.settings.digitsPerConfig - 1}, the same for every row), drawn with \`drawDigits\` as the Worker does. Grid: ${r.settings.grid}. ${fp32}
+${markdownTable(
+  ['model', 'folder', 'weights version', 'channels', 'parameters', 'weight bytes', 'MFLOP/call', 'served default'],
+  models,
+  [false, false, false, false, true, true, true, false],
+)}
+
+${r.settings.digitsPerConfig} digits per configuration (${r.settings.perClass} per class, seeds ${r.settings.seed}…${r.settings.seed + r.settings.digitsPerConfig - 1}, the same for every row and model), drawn with \`drawDigits\` as the Worker does. Grid, per model: ${r.settings.grid}. ${fp32}
 
 Measured with the evaluation classifier (\`eval/classifier\`, test accuracy ${fixed(100 * r.classifier.measuredTestAccuracy, 2)}% on the 10k MNIST test digits; recorded when trained: ${fixed(100 * r.classifier.recordedTestAccuracy, 2)}%).
 
+- **net calls**: network rows per digit: steps × 2 for a guided step of a classifier-free-guidance model, steps × 1 for a guidance-distilled one (channels "+w") at any guidance.
 - **accuracy**: share of digits the classifier reads as the digit asked for (real test digits: ${fixed(100 * r.classifier.measuredTestAccuracy, 1)}%).
 - **FID**: Fréchet distance to the 10k test digits in the classifier's ${r.classifier.featureDim}-d feature space. **Floor** (real training digits, same count, against the same test set): **${fixed(r.reference.fidFloor, 2)}**. Lower is better; digits indistinguishable from real ones would score about the floor.
 - **diversity**: within-class feature spread ÷ that of real digits (1 = as varied as handwriting, ≪ 1 = repeats itself).
 - **nearest train**: median pixel distance (ink in [0, 1], L2 over 784 px) to the nearest of the 60k training digits, and its ratio to that of unseen test digits (median ${fixed(r.reference.realNearestTrain.median, 2)}). **near-copies**: share closer to a training digit than 99% of test digits are (${fixed(r.reference.realNearestTrain.p1, 2)}); ≈1% is normal, far more means memorisation.
+- **background**: share of the 28×28 grey pixels that are exactly 0 (real test digits: **${percent(r.reference.realBackgroundShare)}**); a faint haze of 1-8/255 lowers it.
 - **ms/digit**: generation time per digit in this batched run (load-dependent; latency is \`npm run bench\`'s job).
 
 ${markdownTable(
-  ['weights', 'sampler', 'steps', 'guidance', 'net calls', 'accuracy', 'FID', 'diversity', 'nearest train', 'near-copies', 'ms/digit'],
+  ['model', 'weights', 'sampler', 'steps', 'guidance', 'net calls', 'accuracy', 'FID', 'diversity', 'nearest train', 'near-copies', 'background', 'ms/digit'],
   rows,
-  [false, false, true, true, true, true, true, true, true, true, true],
+  [false, false, false, true, true, true, true, true, true, true, true, true, true],
 )}
 
-Sample sheet: \`${r.sheet.file}\`: one block per row of the table, in order (${r.sheet.blocks.length} blocks); digits 0-9 top to bottom, the first seeds across.
+${restyle}
+Sample sheet: \`${r.sheet.file}\`: one block per row of the quality table, in order (${r.sheet.blocks.length} blocks); digits 0-9 top to bottom, the first seeds across.
 `;
 }

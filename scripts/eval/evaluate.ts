@@ -3,9 +3,9 @@
  * the Worker's own path (drawDigits: sampler → UNet → grey bytes, the pixels
  * a PNG would carry), then score them against the real-digit references.
  */
-import type { SamplerName, Model } from '../../src/model/sampler';
+import { rowsPerImage, type SamplerName, type Model } from '../../src/model/sampler';
 import { drawDigits } from '../../src/model/generate';
-import type { Params } from '../../src/model/unet';
+import type { Params, UNetConfig } from '../../src/model/unet';
 import { accuracy, classify, FEATURE_DIM } from './classifier';
 import { classSpread } from './diversity';
 import { frechetDistance, gaussianOf } from './fid';
@@ -14,16 +14,24 @@ import { mean, median, percentile } from './stats';
 
 export type Precision = 'int8' | 'fp32';
 
-export interface EvalConfig {
+/** One sampling configuration of one weight set (grid.ts builds them per model). */
+export interface GridConfig {
   precision: Precision;
   sampler: SamplerName;
   steps: number;
   guidance: number;
 }
 
+export interface EvalConfig extends GridConfig {
+  /** The --models name of the weight set. */
+  model: string;
+}
+
 export interface ConfigResult extends EvalConfig {
   networkCallsPerDigit: number;
   digits: number;
+  /** Share of pixels exactly 0 (MNIST: ≈82%; a faint haze of 1-8/255 lowers it). */
+  backgroundShare: number;
   /** Share of digits the classifier reads as the digit that was asked for. */
   accuracy: number;
   perClassAccuracy: number[];
@@ -37,9 +45,20 @@ export interface ConfigResult extends EvalConfig {
   msPerDigit: number;
 }
 
-/** Classifier-free guidance costs a second network pass unless the scale is 0 or 1 (see sampler.ts). */
-export function networkCallsPerDigit(steps: number, guidance: number): number {
-  return steps * (guidance === 0 || guidance === 1 ? 1 : 2);
+/**
+ * Network rows one digit costs: classifier-free guidance runs a second row
+ * unless the scale is 0 or 1; a guidance-distilled network (w as an input)
+ * needs one row at any scale (rowsPerImage, sampler.ts).
+ */
+export function networkCallsPerDigit(unet: UNetConfig, steps: number, guidance: number): number {
+  return steps * rowsPerImage(unet, guidance);
+}
+
+/** Share of grey bytes that are exactly 0: the clean background MNIST has and a hazy sample lacks. */
+export function backgroundShare(pixels: Uint8Array): number {
+  let zeros = 0;
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] === 0) zeros++;
+  return zeros / pixels.length;
 }
 
 export interface GeneratedSet {
@@ -50,7 +69,7 @@ export interface GeneratedSet {
   ms: number;
 }
 
-export async function generateSet(model: Model, cfg: EvalConfig, perClass: number, seed: number, batch: number, onBatch: (done: number) => void): Promise<GeneratedSet> {
+export async function generateSet(model: Model, cfg: GridConfig, perClass: number, seed: number, batch: number, onBatch: (done: number) => void): Promise<GeneratedSet> {
   const count = perClass * 10;
   const labels = Uint8Array.from({ length: count }, (_, i) => Math.floor(i / perClass));
   const pixels = new Uint8Array(count * 784);
@@ -70,7 +89,7 @@ export async function generateSet(model: Model, cfg: EvalConfig, perClass: numbe
   return { pixels, labels, count, ms: performance.now() - started };
 }
 
-export async function scoreSet(cfg: EvalConfig, set: GeneratedSet, classifier: Params, refs: References): Promise<ConfigResult> {
+export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: GeneratedSet, classifier: Params, refs: References): Promise<ConfigResult> {
   const readout = await classify(classifier, set.pixels, set.count);
   const perClassAccuracy = Array.from({ length: 10 }, (_, c) => {
     const idx = [...set.labels.keys()].filter((i) => set.labels[i] === c);
@@ -82,8 +101,9 @@ export async function scoreSet(cfg: EvalConfig, set: GeneratedSet, classifier: P
   const belowRealP1 = distance.filter((d) => d < refs.realNearest.p1).length / set.count;
   return {
     ...cfg,
-    networkCallsPerDigit: networkCallsPerDigit(cfg.steps, cfg.guidance),
+    networkCallsPerDigit: networkCallsPerDigit(unet, cfg.steps, cfg.guidance),
     digits: set.count,
+    backgroundShare: backgroundShare(set.pixels),
     accuracy: accuracy(readout.predicted, set.labels).accuracy,
     perClassAccuracy,
     fid: frechetDistance(gaussianOf(readout.features, set.count, FEATURE_DIM), refs.testGaussian),

@@ -6,14 +6,16 @@
  *  - steps sweep: every steps value × every sampler, at the default guidance;
  *  - guidance sweep: every guidance value at the default steps and sampler;
  * and fp32 (when a checkpoint is given) repeats the guidance sweep only.
+ * Each weight set gets its own grid from its own manifest's defaults, so
+ * every model has a row at the request it serves when `steps` is left out.
  */
 import type { Manifest } from '../../src/model/weights';
 import type { EvalArgs } from './args';
-import type { EvalConfig } from './evaluate';
+import type { GridConfig } from './evaluate';
 
-export function buildGrid(args: Pick<EvalArgs, 'steps' | 'samplers' | 'guidance' | 'full' | 'fp32All'>, defaults: Manifest['sampling'], withFp32: boolean): EvalConfig[] {
-  const int8: EvalConfig[] = [];
-  const add = (list: EvalConfig[], cfg: EvalConfig) => {
+export function buildGrid(args: Pick<EvalArgs, 'steps' | 'samplers' | 'guidance' | 'full' | 'fp32All'>, defaults: Manifest['sampling'], withFp32: boolean): GridConfig[] {
+  const int8: GridConfig[] = [];
+  const add = (list: GridConfig[], cfg: GridConfig) => {
     if (!list.some((c) => c.sampler === cfg.sampler && c.steps === cfg.steps && c.guidance === cfg.guidance)) list.push(cfg);
   };
   const guidanceSweep = [...new Set([...args.guidance, defaults.defaultGuidance])];
@@ -22,7 +24,7 @@ export function buildGrid(args: Pick<EvalArgs, 'steps' | 'samplers' | 'guidance'
       for (const guidance of args.full ? args.guidance : [defaults.defaultGuidance]) add(int8, { precision: 'int8', sampler, steps, guidance });
     }
   }
-  const sweep: EvalConfig[] = guidanceSweep.map((guidance) => ({ precision: 'int8', sampler: defaults.defaultSampler, steps: defaults.defaultSteps, guidance }));
+  const sweep: GridConfig[] = guidanceSweep.map((guidance) => ({ precision: 'int8', sampler: defaults.defaultSampler, steps: defaults.defaultSteps, guidance }));
   for (const cfg of sweep) add(int8, cfg);
   int8.sort((a, b) => a.sampler.localeCompare(b.sampler) || a.steps - b.steps || a.guidance - b.guidance);
   if (!withFp32) return int8;

@@ -12,6 +12,7 @@ import { Rng } from '../../src/model/rng';
 import type { Digits } from '../train/mnist';
 import { accuracy, classify, FEATURE_DIM } from './classifier';
 import { classSpread } from './diversity';
+import { backgroundShare } from './evaluate';
 import { frechetDistance, gaussianOf, type Gaussian } from './fid';
 import { NearestNeighbourIndex } from './nearest';
 import { median, percentile } from './stats';
@@ -25,6 +26,8 @@ export interface References {
   trainIndex: NearestNeighbourIndex;
   /** Nearest-training-digit distances of unseen (test) digits. */
   realNearest: { median: number; p1: number; min: number };
+  /** Share of exactly-0 pixels in the 10k test digits (≈82%). */
+  realBackgroundShare: number;
 }
 
 export async function buildReferences(classifier: Params, train: Digits, test: Digits, perClass: number, seed: number): Promise<References> {
@@ -45,6 +48,7 @@ export async function buildReferences(classifier: Params, train: Digits, test: D
     realSpread: classSpread(subsetReadout.features, FEATURE_DIM, trainSubset.labels),
     trainIndex,
     realNearest: { median: median(distance), p1: percentile(distance, 1), min: Math.min(...distance) },
+    realBackgroundShare: backgroundShare(test.images),
   };
 }
 

@@ -1,0 +1,47 @@
+/**
+ * A Worker entry for `npm run bench` only, never deployed: the app of
+ * src/index.ts, unchanged, plus GET /__sections, which times inside the
+ * isolate what a request to `path` spends there. workerd under Miniflare
+ * advances performance.now() during computation (production Workers freeze
+ * it until I/O), but in whole milliseconds, so each part runs `reps` times
+ * in one timed loop and the answer is the mean:
+ *  - appMs: the app's whole handling of `path` (routing, query, model, PNG,
+ *    Response), body read;
+ *  - for a /digit/ path, the route's two big parts as it calls them:
+ *    modelMs (drawDigits at the path's steps, the served sampler and
+ *    guidance) and pngMs (28×28 upscale + PNG encode).
+ * Bundled by wrangler with wrangler.toml's rules (scripts/bench/bundle.ts).
+ */
+import app from '../../src/index';
+import { encodePng, upscaleNearest, type GreyImage } from '../../src/image/png';
+import { drawDigits } from '../../src/model/generate';
+import { getModel } from '../../src/model/runtime';
+
+async function loop(reps: number, fn: (rep: number) => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  for (let rep = 0; rep < reps; rep++) await fn(rep);
+  return (performance.now() - t0) / reps;
+}
+
+async function sections(url: URL, env: unknown, ctx: ExecutionContext): Promise<Response> {
+  const target = new URL(url.searchParams.get('path') ?? '/healthz', url);
+  const reps = Number(url.searchParams.get('reps') ?? 20);
+  const appMs = await loop(reps, async () => (await app.fetch(new Request(target), env, ctx)).arrayBuffer());
+  if (!target.pathname.startsWith('/digit/')) return Response.json({ appMs });
+  const model = await getModel();
+  const s = model.manifest.sampling;
+  const steps = Number(target.searchParams.get('steps') ?? s.defaultSteps);
+  let image: GreyImage | undefined;
+  const modelMs = await loop(reps, async (rep) => {
+    [image] = await drawDigits(model, { digits: [5], seeds: [2_000_000 + rep], steps, guidance: s.defaultGuidance, sampler: s.defaultSampler });
+  });
+  const pngMs = await loop(reps, () => encodePng(upscaleNearest(image!, 28, 28)));
+  return Response.json({ appMs, modelMs, pngMs });
+}
+
+export default {
+  fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> {
+    const url = new URL(request.url);
+    return url.pathname === '/__sections' ? sections(url, env, ctx) : app.fetch(request, env, ctx);
+  },
+};
