@@ -22,7 +22,9 @@ export function assetUrl(name: keyof ClientFiles): URL {
 
 export async function fetchAsset(name: keyof ClientFiles): Promise<Response> {
   const url = assetUrl(name);
-  const res = await fetch(url);
+  const res = await fetch(url).catch((err: Error) => {
+    throw new Error(`drawDigit: could not load ${url}: ${err.message}`);
+  });
   if (!res.ok) throw new Error(`drawDigit: could not load ${url}: ${res.status} ${res.statusText}`);
   return res;
 }
