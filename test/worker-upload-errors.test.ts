@@ -3,7 +3,10 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare, Response } from 'miniflare';
+import { INFLATE_SLICE } from '../src/image/decode';
+import { BOMB_DECLARED_BYTES, pngBomb } from './helpers/bomb';
 import { startWorker } from './helpers/worker';
+import { startWorkerWithLogs } from './helpers/worker-logs';
 import { chunk, chunksOf, concat, greyPng, IEND, ihdr, multipart, SIGNATURE, type Bytes } from './helpers/png';
 
 let mf: Miniflare;
@@ -109,6 +112,49 @@ describe('POST /inpaint and /restyle reject bad uploads and parameters', () => {
     socket.destroy();
     expect(head).toMatch(/^HTTP\/1\.1 413/);
     expect(head).toMatch(/"error":"body_too_large"/);
+  });
+});
+
+describe('hostile uploads cost little: the work, as the request log reports it', () => {
+  const logged = startWorkerWithLogs();
+  afterAll(() => logged.mf.dispose());
+  const post = (path: string, body: Bytes, contentType = png) => logged.request(path, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+
+  it('a PNG bomb (1000 MiB of zeros in a 1 MiB upload) is refused after inflating one slice past its 1024×1024 header', async () => {
+    const bomb = pngBomb(1000);
+    const maskBomb = multipart([{ name: 'image', filename: 'a.png', body: IMAGE }, { name: 'mask', filename: 'm.png', body: bomb }]);
+    const uploads: [path: string, body: Bytes, contentType: string][] = [
+      ['/restyle?to=1&strength=0.5', bomb, png],
+      ['/inpaint?digit=1&mask=0,0,9,9', bomb, png],
+      ['/inpaint?digit=1', maskBomb.body, maskBomb.contentType],
+    ];
+    for (const [path, body, contentType] of uploads) {
+      const { res, body: answer, log } = await post(path, body, contentType);
+      const error = JSON.parse(new TextDecoder().decode(answer)) as { error: string; detail: string };
+      expect([res.status, error.error], error.detail).toEqual([400, 'invalid_image']);
+      expect(error.detail).toMatch(/inflates to more than the 1049600 bytes its header implies/);
+      // The 40×30 image of the form case inflates too (1230 bytes).
+      expect(log.inflatedBytes).toBeGreaterThan(BOMB_DECLARED_BYTES);
+      expect(log.inflatedBytes).toBeLessThanOrEqual(BOMB_DECLARED_BYTES + INFLATE_SLICE + 30 * 41);
+      expect(log.phases.model).toBeUndefined();
+    }
+  });
+
+  it('a form of 20 000 parts is refused before it is parsed', async () => {
+    const form = multipart([{ name: 'image', filename: 'a.png', body: IMAGE }, ...Array.from({ length: 20_000 }, () => ({ name: 'image', body: 'x' }))]);
+    const { res, body, log } = await post('/restyle?to=1&strength=0.5', form.body, form.contentType);
+    const error = JSON.parse(new TextDecoder().decode(body)) as { error: string; detail: string };
+    expect([res.status, error.error]).toEqual([400, 'invalid_body']);
+    expect(error.detail).toMatch(/^the form has 20002 parts; at most 8 are read/);
+    expect(log.inflatedBytes).toBeUndefined(); // not even the first image was looked at
+  });
+
+  it('a picture in 20 000 chunks is decoded once, no more', async () => {
+    const [head, idat] = chunksOf(IMAGE);
+    const padded = concat([IMAGE.subarray(0, head.end), ...Array.from({ length: 20_000 }, (_, i) => chunk(i % 2 ? 'IDAT' : 'tEXt', new Uint8Array(0))), IMAGE.subarray(idat.start)]);
+    const { res, log } = await post('/restyle?to=1&strength=0&seed=1', padded);
+    expect(res.status).toBe(200);
+    expect(log.inflatedBytes).toBe(30 * 41);
   });
 });
 

@@ -19,7 +19,7 @@
  * reads correctly. Interlaced 1-bit images it garbles whatever the colour
  * type: those are refused.
  */
-import { Inflate } from 'pako';
+import pako from 'pako';
 import UPNG from 'upng-js';
 import { ApiError } from '../errors';
 import { crc32 } from './crc32';
@@ -44,7 +44,7 @@ const COLOUR_TYPES: Record<number, { channels: number; depths: number[] }> = {
  * size. (DecompressionStream, used before, inflated a whole written chunk
  * before the check could run: 1 GiB and 8.75 s for a 1 MiB upload.)
  */
-const INFLATE_SLICE = 64 << 10;
+export const INFLATE_SLICE = 64 << 10;
 /** Adam7 passes: first column, first row, column step, row step. */
 const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
 
@@ -75,11 +75,13 @@ export interface DecodeOptions {
 export function decodePng(bytes: Uint8Array, what: string, { paper = 'auto', work = { inflatedBytes: 0 } }: DecodeOptions = {}): GreyImage {
   const { header, kept, compressed } = readChunks(bytes, what);
   if (header.interlaced && header.depth === 1) throw invalid(what, 'is an interlaced 1-bit PNG, which is not supported; save it without interlacing');
-  checkInflatedSize(concat(compressed), rawSize(header), what, work);
+  const data = concat(compressed);
+  checkInflatedSize(data, rawSize(header), what, work);
   let rgba: Uint8Array;
   try {
     const chunks = header.colourType === 0 && header.depth < 8 ? greyAsPalette(header, kept) : kept;
-    rgba = new Uint8Array(UPNG.toRGBA8(UPNG.decode(concat([SIGNATURE, ...chunks, IEND]).buffer))[0]);
+    // One IDAT however many the file had: upng-js pays per chunk, and a 1 MiB file can hold 87 000 of them.
+    rgba = new Uint8Array(UPNG.toRGBA8(UPNG.decode(concat([SIGNATURE, ...chunks, chunk('IDAT', data), IEND]).buffer))[0]);
   } catch {
     throw invalid(what, 'could not be decoded');
   }
@@ -98,8 +100,8 @@ function readChunks(bytes: Uint8Array, what: string): { header: Header; kept: Ui
   for (let offset = 8; ; ) {
     if (offset + 12 > bytes.length) throw invalid(what, 'is truncated: it ends before its IEND chunk');
     const length = view.getUint32(offset);
-    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
-    if (!/^[A-Za-z]{4}$/.test(type)) throw invalid(what, `is corrupt: a chunk type is not four letters (at byte ${offset})`);
+    const type = String.fromCharCode(bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7]);
+    if (!isChunkType(type)) throw invalid(what, `is corrupt: a chunk type is not four letters (at byte ${offset})`);
     const end = offset + 12 + length;
     if (end > bytes.length) throw invalid(what, `is truncated: chunk ${type} runs past the end of the file`);
     if (crc32(bytes.subarray(offset + 4, end - 4)) !== view.getUint32(end - 4)) throw invalid(what, `is corrupt: chunk ${type} fails its CRC`);
@@ -113,6 +115,7 @@ function readChunks(bytes: Uint8Array, what: string): { header: Header; kept: Ui
       break;
     } else if (type === 'IDAT') {
       compressed.push(data);
+      continue;
     } else if (type === 'PLTE' && header.colourType === 3) {
       if (length === 0 || length % 3 || length > 768) throw invalid(what, 'is corrupt: its palette is not 1 to 256 RGB entries');
       hasPalette = true;
@@ -126,6 +129,15 @@ function readChunks(bytes: Uint8Array, what: string): { header: Header; kept: Ui
   if (!compressed.length) throw invalid(what, 'has no image data (no IDAT chunk)');
   if (header!.colourType === 3 && !hasPalette) throw invalid(what, 'is a palette image without a palette');
   return { header: header!, kept, compressed };
+}
+
+/** Four ASCII letters (without a regular expression: this runs once per chunk, and a file may hold tens of thousands). */
+function isChunkType(type: string): boolean {
+  for (let i = 0; i < 4; i++) {
+    const c = type.charCodeAt(i) | 0x20;
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
 }
 
 function readHeader(data: Uint8Array, what: string): Header {
@@ -182,7 +194,7 @@ function rawSize(h: Header): number {
 
 /** Inflates slice by slice, counting into `work`, and gives up as soon as the data outgrows its header. */
 function checkInflatedSize(compressed: Uint8Array, expected: number, what: string, work: DecodeWork): void {
-  const inflater = new Inflate({ chunkSize: INFLATE_SLICE });
+  const inflater = new pako.Inflate({ chunkSize: INFLATE_SLICE });
   let total = 0;
   inflater.onData = (slice: Uint8Array) => {
     total += slice.length;

@@ -2,14 +2,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import UPNG from 'upng-js';
 import { bundledWorkerOptions } from '../../scripts/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 
+/** Its request log (one JSON line per request on stdout) is dropped: test/helpers/worker-logs.ts reads it where a test needs it. */
 export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {
-  return new Miniflare(bundledWorkerOptions(bundleDir));
+  return new Miniflare({
+    ...bundledWorkerOptions(bundleDir),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      stdout.resume();
+      stderr.pipe(process.stderr);
+    },
+  });
 }
 
 /** A copy of the bundle whose weights binary has been altered by `mutate`. */
