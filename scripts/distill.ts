@@ -13,6 +13,7 @@
  * Same loop as training (scripts/train/run.ts): checkpoints, exact --resume,
  * held-out loss (against the teacher) and a sample sheet per epoch.
  */
+import type { Model } from '../src/model/sampler';
 import { paramSpecs, type UNetConfig } from '../src/model/unet';
 import { pruneToWidth } from './compress/prune';
 import { DISTILL_USAGE, parseDistillArgs } from './distill/args';
@@ -29,15 +30,20 @@ runMain('distill', DISTILL_USAGE, async () => {
   const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
   console.log(`backend: ${backend.name} (${backend.device})`);
   const teacher = await loadShippedModel(args.teacher);
-  const student: UNetConfig = { ...teacher.unet, channels: args.channels, guidanceFeatures: args.guidanceFeatures };
+  const student: UNetConfig = {
+    ...teacher.unet,
+    channels: args.channels,
+    guidanceFeatures: args.guidanceFeatures,
+    ...(args.fewSteps.length ? { stepFeatures: args.stepFeatures, distilledSteps: args.fewSteps } : {}),
+  };
   console.log(`teacher: ${args.teacher} (version ${teacher.manifest.version}, channels ${teacher.unet.channels.join('/')})`);
+  if (args.fewSteps.length) console.log(`step distillation: ${args.fewSteps.join(', ')}-step DDIM, each step learning from two of the student's own`);
 
-  const init = args.init === 'prune' ? await prunedTeacher(teacher, student) : undefined;
+  const start = args.initFrom ? await loadShippedModel(args.initFrom) : teacher;
+  const init = args.init === 'prune' ? await pruned(start, student) : undefined;
   const test = loadMnist('test');
-  const studentSteps = args.studentSteps ?? undefined;
-  if (studentSteps) console.log(`progressive distillation: ${studentSteps}-step DDIM student, each step matching 2 of the teacher's`);
-  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init, studentSteps });
-  const identity = { teacher: teacher.manifest.version, init: args.init, studentSteps: args.studentSteps };
+  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init });
+  const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version };
   await runTraining({
     trainer,
     args,
@@ -47,17 +53,17 @@ runMain('distill', DISTILL_USAGE, async () => {
     exportWeights: (facts) =>
       exportTrained(trainer, facts, {
         script: 'scripts/distill.ts',
-        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, studentSteps: args.studentSteps },
+        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, initFrom: { version: start.manifest.version, weights: args.initFrom ?? args.teacher } },
       }),
   });
 });
 
-/** The teacher's weights cut to the student's width (and its new guidance inputs at zero). */
-async function prunedTeacher(teacher: Awaited<ReturnType<typeof loadShippedModel>>, student: UNetConfig) {
+/** Starting weights cut to the student's width (copied at the same width), new inputs at zero. */
+async function pruned(start: Model, student: UNetConfig) {
   const values: Record<string, Float32Array> = {};
-  for (const spec of paramSpecs(teacher.unet)) values[spec.name] = (await teacher.params[spec.name].data()) as Float32Array;
-  const { weights } = pruneToWidth(values, teacher.unet, student);
-  console.log(`init: the teacher pruned to ${student.channels.join('/')} by filter L1 norm`);
+  for (const spec of paramSpecs(start.unet)) values[spec.name] = (await start.params[spec.name].data()) as Float32Array;
+  const { weights } = pruneToWidth(values, start.unet, student);
+  console.log(`init: ${start.unet.channels.join('/')} ${start.unet.channels.join() === student.channels.join() ? 'copied' : `pruned to ${student.channels.join('/')} by filter L1 norm`}`);
   return weights;
 }
 

@@ -10,8 +10,11 @@ export interface DistillArgs extends TrainArgs {
   guidanceFeatures: number;
   /** Start from the teacher's most important channels (structured pruning) or from random weights. */
   init: 'prune' | 'scratch';
-  /** Progressive distillation: the student's DDIM step count (two teacher steps per student step); null: guidance distillation. */
-  studentSteps: number | null;
+  /** Weights to start from (pruned or copied to the student's shape); default the teacher. */
+  initFrom: string | null;
+  /** Step counts to distil (each DDIM step matching two of the student's own); empty: guidance distillation only. */
+  fewSteps: number[];
+  stepFeatures: number;
 }
 
 /**
@@ -27,9 +30,11 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
   --guidance-features N  width of the student's guidance-scale features (default 16)
   --init prune|scratch   start from the teacher's strongest channels (default) or random weights
                          (at the teacher's own width, prune copies it)
-  --student-steps K      progressive distillation: train a K-step DDIM student, each of its steps
-                         matching two DDIM steps of the teacher (a guidance-distilled student or
-                         the original teacher); default: guidance distillation at every timestep
+  --init-from DIR        start from these weights instead of the teacher's (e.g. a distilled student)
+  --few-steps LIST       also distil these DDIM step counts (e.g. 1,2,4): the student gets the step
+                         size as input and each K-step step learns to land where two of its own
+                         2K-step steps land (default: none, guidance distillation only)
+  --step-features N      width of the step-size features (default 8)
   --out DIR              where to export the student's int8 weights (default weights: served)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
@@ -47,7 +52,9 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       channels: { type: 'string', default: '8,16,32' },
       'guidance-features': { type: 'string', default: '16' },
       init: { type: 'string', default: 'prune' },
-      'student-steps': { type: 'string' },
+      'init-from': { type: 'string' },
+      'few-steps': { type: 'string' },
+      'step-features': { type: 'string', default: '8' },
     },
   });
   if (values.help) {
@@ -67,6 +74,17 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     channels: channels as [number, number, number],
     guidanceFeatures,
     init: values.init,
-    studentSteps: values['student-steps'] === undefined ? null : int(values['student-steps'], 'student-steps', 1, 1),
+    initFrom: values['init-from'] ?? null,
+    fewSteps: fewSteps(values['few-steps']),
+    stepFeatures: int(values['step-features'], 'step-features', 8, 2),
   };
+}
+
+function fewSteps(raw: string | undefined): number[] {
+  if (raw === undefined) return [];
+  const steps = raw.split(',').map(Number);
+  if (!steps.every((k) => Number.isInteger(k) && k >= 1 && k <= 50) || new Set(steps).size !== steps.length) {
+    throw new UsageError(`--few-steps must list distinct step counts 1-50 like 1,2,4, got ${raw}`);
+  }
+  return steps.sort((a, b) => a - b);
 }

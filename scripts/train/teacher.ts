@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../src/model/rng';
 import type { Model } from '../../src/model/sampler';
+import type { NoiseSchedule } from '../../src/model/schedule';
 import { denoise, MAX_GUIDANCE } from '../../src/model/unet';
 
 /**
@@ -24,7 +25,10 @@ export function sampleGuidance(rng: Rng): number {
  */
 export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
   return tf.tidy(() => {
-    if (teacher.unet.guidanceFeatures) return denoise(teacher.params, teacher.unet, x, t, labels, teacher.schedule.timesteps, { guidance: w });
+    if (teacher.unet.guidanceFeatures) {
+      // A step-distilled teacher is asked in its small-step mode (step size 0).
+      return denoise(teacher.params, teacher.unet, x, t, labels, teacher.schedule.timesteps, { guidance: w, stepSize: tf.zerosLike(t) });
+    }
     const batch = x.shape[0];
     const nullLabels = tf.fill([batch], teacher.unet.classes, 'int32') as tf.Tensor1D;
     const v = denoise(teacher.params, teacher.unet, tf.concat([x, x]), tf.concat([t, t]), tf.concat([labels, nullLabels]), teacher.schedule.timesteps);
@@ -32,6 +36,9 @@ export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, lab
     return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), tf.reshape(w, [-1, 1, 1, 1]))) as tf.Tensor4D;
   });
 }
+
+/** A network's v for a batch at its timesteps [B] (the other conditioning bound in). */
+export type VelocityFn = (x: tf.Tensor4D, t: tf.Tensor1D) => tf.Tensor4D;
 
 /**
  * Progressive distillation's target (Salimans & Ho, ICLR 2022), for a student
@@ -42,20 +49,20 @@ export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, lab
  *   x̂₀ = (x_t'' − (σ''/σ)·x_t) / (α'' − σ''·α/σ),   v = (α·x_t − x̂₀) / σ.
  * The teacher's steps clip x̂₀ to [-1, 1] as the served sampler does.
  */
-export function twoStepTarget(teacher: Model, x: tf.Tensor4D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D, grid: number[]): tf.Tensor4D {
+export function twoStepTarget(teacherV: VelocityFn, schedule: NoiseSchedule, x: tf.Tensor4D, timesteps: Float32Array, grid: number[]): tf.Tensor4D {
   return tf.tidy(() => {
-    const mix = (t: number) => (t < 0 ? { signal: 1, noise: 0 } : teacher.schedule.mix(t));
+    const mix = (t: number) => (t < 0 ? { signal: 1, noise: 0 } : schedule.mix(t));
     const ts = Array.from(timesteps);
     const next = ts.map((t) => grid[grid.indexOf(t) + 1] ?? -1);
     const half = ts.map((t, i) => Math.round((t + next[i]) / 2));
     const column = (values: number[]) => tf.tensor4d(values, [values.length, 1, 1, 1]);
-    // One DDIM step of the teacher from x at timesteps `from` to `to`; returns x_to and its x̂₀.
+    // One DDIM step of the teacher from x at timesteps `from` to `to`.
     const ddim = (xs: tf.Tensor4D, from: number[], to: number[]) => {
       const now = from.map(mix);
       const then = to.map(mix);
       const alpha = column(now.map((m) => m.signal));
       const sigma = column(now.map((m) => m.noise));
-      const v = guidedTarget(teacher, xs, tf.tensor1d(from), labels, w);
+      const v = teacherV(xs, tf.tensor1d(from));
       const x0 = tf.clipByValue(tf.sub(tf.mul(xs, alpha), tf.mul(v, sigma)), -1, 1);
       const eps = tf.div(tf.sub(xs, tf.mul(x0, alpha)), sigma);
       return tf.add(tf.mul(x0, column(then.map((m) => m.signal))), tf.mul(eps, column(then.map((m) => m.noise)))) as tf.Tensor4D;
@@ -68,4 +75,3 @@ export function twoStepTarget(teacher: Model, x: tf.Tensor4D, timesteps: Float32
     return tf.div(tf.sub(tf.mul(x, column(now.map((m) => m.signal))), x0), column(now.map((m) => m.noise))) as tf.Tensor4D;
   });
 }
-

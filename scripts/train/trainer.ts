@@ -73,11 +73,16 @@ export interface TrainerOptions {
   init?: Record<string, Float32Array>;
   /** Distil from this frozen model's guided predictions instead of learning from the true v. */
   teacher?: Model;
-  /**
-   * Progressive distillation (Salimans & Ho 2022): train at the timesteps of a
-   * `studentSteps`-step DDIM sampler, one student step matching two teacher steps.
-   */
-  studentSteps?: number;
+}
+
+/** Share of each distillation batch spent on the small-step mode; the rest is split evenly over the distilled step counts. */
+const SMALL_STEP_SHARE = 0.4;
+
+/** A run of consecutive batch examples trained for one step count (0: small steps, against the teacher). */
+interface StepGroup {
+  steps: number;
+  start: number;
+  size: number;
 }
 
 /** Everything a checkpoint must hold. */
@@ -100,8 +105,8 @@ export class Trainer {
   private ema: Slots = {};
   private permutation: { epoch: number; order: Int32Array } | null = null;
   private readonly teacher?: Model;
-  /** The student sampler's timesteps when distilling steps; otherwise every timestep is trained. */
-  private readonly stepGrid?: number[];
+  /** Step distillation: which batch examples train which step count. */
+  private readonly stepGroups: StepGroup[];
 
   constructor(
     readonly recipe: Recipe,
@@ -111,8 +116,7 @@ export class Trainer {
     opts: TrainerOptions = {},
   ) {
     this.teacher = opts.teacher;
-    if (opts.studentSteps && !this.teacher) throw new Error('step distillation needs a teacher');
-    this.stepGrid = opts.studentSteps ? schedule.samplingTimesteps(opts.studentSteps) : undefined;
+    this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? []) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
     this.schedule = schedule;
@@ -156,12 +160,13 @@ export class Trainer {
       const t = tf.tensor1d(batch.timesteps, 'float32');
       const labels = tf.tensor1d(batch.labels, 'int32');
       const guidance = batch.guidance && tf.tensor1d(batch.guidance);
+      const stepSize = this.stepGroups.length ? tf.tensor1d(this.stepSizes(batch.size)) : undefined;
       const target = !this.teacher || !guidance
         ? tf.tensor4d(batch.target, [batch.size, 28, 28, 1])
-        : this.stepGrid
-          ? twoStepTarget(this.teacher, x, batch.timesteps, labels, guidance, this.stepGrid)
+        : this.stepGroups.length
+          ? this.stepDistillationTarget(x, batch.timesteps, labels, guidance)
           : guidedTarget(this.teacher, x, t, labels, guidance);
-      const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}) };
+      const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}) };
       const { value, grads } = tf.variableGrads(
         () => tf.mean(tf.squaredDifference(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options), target)) as tf.Scalar,
         names.map((n) => this.params[n]),
@@ -186,6 +191,36 @@ export class Trainer {
     }
     this.step++;
     return { loss: lossValue, lr, gradNorm: normValue };
+  }
+
+  /**
+   * Step distillation in one network (as in shortcut models, Frans et al. 2024):
+   * small-step examples learn the teacher's guided v; a K-step example learns
+   * the v whose one DDIM step lands where two of the student's own steps at 2K
+   * land (its small-step mode once 2K is not distilled), so 4 steps learn from
+   * 8, 2 from 4 and 1 from 2, all at once. The student's own predictions are
+   * targets only: no gradient flows through them.
+   */
+  private stepDistillationTarget(x: tf.Tensor4D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
+    const T = this.schedule.timesteps;
+    const distilled = this.unet.distilledSteps ?? [];
+    const targets = this.stepGroups.map(({ steps, start, size }) => {
+      const part = <R extends tf.Rank>(tensor: tf.Tensor<R>) => tf.slice(tensor, start, size) as tf.Tensor<R>;
+      const [xs, ys, ws] = [part(x), part(labels), part(w)];
+      if (steps === 0) return guidedTarget(this.teacher!, xs, tf.tensor1d(timesteps.subarray(start, start + size)), ys, ws);
+      const teacherStepSize = distilled.includes(2 * steps) ? T / (2 * steps) : 0;
+      const selfV = (xt: tf.Tensor4D, at: tf.Tensor1D) =>
+        denoise(this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D });
+      return twoStepTarget(selfV, this.schedule, xs, timesteps.subarray(start, start + size), this.schedule.samplingTimesteps(steps));
+    });
+    return tf.concat(targets) as tf.Tensor4D;
+  }
+
+  /** Each example's step-size input: T/K for the K-step groups, 0 for small steps. */
+  private stepSizes(batchSize: number): Float32Array {
+    const sizes = new Float32Array(batchSize);
+    for (const g of this.stepGroups) sizes.fill(g.steps ? this.schedule.timesteps / g.steps : 0, g.start, g.start + g.size);
+    return sizes;
   }
 
   private applyAdamW(grads: Record<string, tf.Tensor>, lr: number, clip: number): void {
@@ -239,15 +274,18 @@ export class Trainer {
     const guidance = this.teacher ? new Float32Array(batchSize) : null;
     const clean = new Float32Array(784);
     const moved = new Float32Array(784);
+    // Step distillation trains each group at the timesteps its sampler visits.
+    const grids = this.stepGroups.map((g) => ({ ...g, grid: g.steps ? this.schedule.samplingTimesteps(g.steps) : null }));
     for (let b = 0; b < batchSize; b++) {
       const index = order[start + b];
+      const grid = grids.find((g) => b >= g.start && b < g.start + g.size)?.grid;
       if (guidance) {
         labels[b] = this.data.labels[index];
         guidance[b] = sampleGuidance(this.rng);
       } else {
         labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
       }
-      const t = this.stepGrid ? this.stepGrid[this.rng.int(this.stepGrid.length)] : this.rng.int(this.schedule.timesteps);
+      const t = grid ? grid[this.rng.int(grid.length)] : this.rng.int(this.schedule.timesteps);
       timesteps[b] = t;
       const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
       const dy = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
@@ -292,6 +330,15 @@ export class Trainer {
   dispose(): void {
     for (const slots of [this.params, this.m, this.v, this.ema]) tf.dispose(Object.values(slots));
   }
+}
+
+/** Splits a batch: SMALL_STEP_SHARE for small steps, the rest evenly over the distilled step counts. */
+function stepGroups(batchSize: number, distilled: number[]): StepGroup[] {
+  const each = Math.floor((batchSize * (1 - SMALL_STEP_SHARE)) / Math.max(1, distilled.length));
+  if (distilled.length && each < 1) throw new Error(`batch ${batchSize} is too small to train ${distilled.length} step counts`);
+  const groups: StepGroup[] = [{ steps: 0, start: 0, size: batchSize - each * distilled.length }];
+  for (const steps of distilled) groups.push({ steps, start: groups.at(-1)!.start + groups.at(-1)!.size, size: each });
+  return groups;
 }
 
 /** He-normal convs and dense layers; the last conv of each residual block and the output start at zero, so the network starts as a near-identity. */

@@ -63,7 +63,7 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
 
   const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
   const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
-  const predictV = guidedVelocity(model, opts.labels, opts.guidance);
+  const predictV = guidedVelocity(model, opts.labels, opts.guidance, distilledStepSize(model, opts.steps, opts.sampler, start !== undefined));
   let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
   scheduler.timesteps.forEach((t, i) => {
     for (let r = 0; r < repeats; r++) {
@@ -93,13 +93,26 @@ export function rowsPerImage(unet: UNetConfig, guidance: number): 1 | 2 {
   return unet.guidanceFeatures || guidance === 0 || guidance === 1 ? 1 : 2;
 }
 
+/**
+ * The step size a step-distilled network is told: T/steps when the sampler
+ * takes DDIM steps on the full trailing grid of a count it was distilled for,
+ * else 0 (its small-step mode, which any sampler and step count can use).
+ */
+export function distilledStepSize(model: Model, steps: number, sampler: SamplerName, partial: boolean): number {
+  const distilled = model.unet.stepFeatures && model.unet.distilledSteps?.includes(steps) && sampler === 'ddim' && !partial;
+  return distilled ? model.schedule.timesteps / steps : 0;
+}
+
 /** v prediction at guidance `guidance`: v_u + w·(v_c − v_u), from one batch of rows. */
-function guidedVelocity(model: Model, labels: number[], guidance: number) {
+function guidedVelocity(model: Model, labels: number[], guidance: number, stepSize: number) {
   const T = model.schedule.timesteps;
   const batch = labels.length;
   if (model.unet.guidanceFeatures) {
     return (x: tf.Tensor4D, t: number): tf.Tensor4D =>
-      denoise(model.params, model.unet, x, tf.fill([batch], t) as tf.Tensor1D, tf.tensor1d(labels, 'int32'), T, { guidance: tf.fill([batch], guidance) as tf.Tensor1D });
+      denoise(model.params, model.unet, x, tf.fill([batch], t) as tf.Tensor1D, tf.tensor1d(labels, 'int32'), T, {
+        guidance: tf.fill([batch], guidance) as tf.Tensor1D,
+        stepSize: tf.fill([batch], stepSize) as tf.Tensor1D,
+      });
   }
   const nullClass = model.unet.classes;
   const passes = rowsPerImage(model.unet, guidance) === 2 ? [labels, labels.map(() => nullClass)] : [guidance === 1 ? labels : labels.map(() => nullClass)];

@@ -15,7 +15,9 @@
  * (timestep sinusoid + class embedding, with one extra "null" class for
  * classifier-free guidance) to its input. A guidance-distilled student
  * (`guidanceFeatures` > 0) also embeds the guidance scale w, so one row per
- * step draws what the teacher's two guided rows drew.
+ * step draws what the teacher's two guided rows drew; a step-distilled one
+ * (`stepFeatures` > 0) also embeds the size of the step the sampler is about to
+ * take, so the same weights serve 1-, 2- and 4-step sampling and many steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -34,6 +36,14 @@ export interface UNetConfig {
    * Absent or 0: a classifier-free-guidance network (two rows per guided step).
    */
   guidanceFeatures?: number;
+  /**
+   * Width of the sinusoidal features of the sampler's step size, in timesteps
+   * (shortcut models, Frans et al. 2024); 0 stands for small steps.
+   * Absent or 0: no step-size input.
+   */
+  stepFeatures?: number;
+  /** Step counts the network was distilled for (DDIM on the trailing grid); others use the small-step mode. */
+  distilledSteps?: number[];
 }
 
 /** Largest guidance scale the w features are laid out for (the API's limit). */
@@ -69,7 +79,7 @@ export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
     specs.push({ name: `${name}.w`, shape: [cin, cout], kind: 'dense' }, { name: `${name}.b`, shape: [cout], kind: 'bias' });
 
   specs.push({ name: 'classEmbed', shape: [cfg.classes + 1, cfg.timeFeatures], kind: 'embedding' });
-  dense('embed1', 2 * cfg.timeFeatures + (cfg.guidanceFeatures ?? 0), E);
+  dense('embed1', 2 * cfg.timeFeatures + (cfg.guidanceFeatures ?? 0) + (cfg.stepFeatures ?? 0), E);
   dense('embed2', E, E);
   conv('stem', 3, 1, c0);
   for (const [name, level] of RES_BLOCKS) {
@@ -117,6 +127,8 @@ export interface ForwardOptions {
   dropoutMask?: (shape: number[], rate: number) => tf.Tensor;
   /** Guidance scale per image [B]; required by guidance-distilled networks, unused by the others. */
   guidance?: tf.Tensor1D;
+  /** Step size in timesteps per image [B] (0: small steps); required by step-distilled networks. */
+  stepSize?: tf.Tensor1D;
 }
 
 /**
@@ -136,7 +148,7 @@ export function denoise(
   opts: ForwardOptions = {},
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const emb = embedding(p, cfg, t, labels, T, opts.guidance);
+    const emb = embedding(p, cfg, t, labels, T, opts);
     const conv = (h: tf.Tensor4D, name: string, stride = 1, activation: 'relu' | 'linear' = 'linear') =>
       tf.fused.conv2d({ x: h, filter: p[`${name}.w`] as tf.Tensor4D, bias: p[`${name}.b`], strides: stride, pad: 'same', activation });
 
@@ -161,8 +173,8 @@ export function denoise(
   });
 }
 
-/** Conditioning vector [B, embedDim] from timestep sinusoids, the class embedding and (students) guidance sinusoids. */
-function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, guidance?: tf.Tensor1D): tf.Tensor2D {
+/** Conditioning vector [B, embedDim] from timestep sinusoids, the class embedding and (students) guidance and step-size sinusoids. */
+function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, { guidance, stepSize }: ForwardOptions): tf.Tensor2D {
   // t in 0..T-1 and w in 0..MAX_GUIDANCE both map onto the same 0..1000 phase range.
   const features = [sinusoids(tf.div(t, T / 1000) as tf.Tensor1D, cfg.timeFeatures)];
   // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
@@ -172,6 +184,10 @@ function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor
   if (cfg.guidanceFeatures) {
     if (!guidance) throw new Error('a guidance-distilled network needs the guidance scale as input');
     features.push(sinusoids(tf.mul(guidance, 1000 / MAX_GUIDANCE) as tf.Tensor1D, cfg.guidanceFeatures));
+  }
+  if (cfg.stepFeatures) {
+    if (!stepSize) throw new Error('a step-distilled network needs the step size as input');
+    features.push(sinusoids(tf.div(stepSize, T / 1000) as tf.Tensor1D, cfg.stepFeatures));
   }
   const e1 = tf.fused.matMul({ a: tf.concat(features, 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
   return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' }) as tf.Tensor2D;
