@@ -171,31 +171,51 @@ describe('GET /client.js in Chromium', () => {
   });
 
   it('refuses weights that fail their sha256: a clear error, never a picture', async () => {
-    const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-assets-'));
-    fs.cpSync(ASSETS_DIR, assets, { recursive: true });
-    const [weights] = fs.readdirSync(path.join(assets, 'client')).filter((f) => f.endsWith('.bin'));
-    const file = path.join(assets, 'client', weights);
-    const bytes = fs.readFileSync(file);
-    bytes[1000] ^= 1; // one bit: same size, different hash
-    fs.writeFileSync(file, bytes);
-    const tampered = new Miniflare(bundledWorkerOptions(BUNDLE_DIR, assets));
-    try {
-      const tamperedOrigin = (await tampered.ready).origin;
-      const page = await chromium.context.newPage();
-      await page.goto(`${tamperedOrigin}/`);
-      await importClient(page, '/client.js');
-      const outcome = await page.evaluate(async () => {
-        const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
-        return drawDigit({ digit: 3, seed: 1 }).then(
-          (d) => `drew ${d.pixels.length} pixels`,
-          (err: Error) => err.message,
-        );
-      });
-      expect(outcome).toMatch(new RegExp(`^drawDigit: refusing the weights at ${tamperedOrigin}/client/${weights}: weights binary sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}$`));
-      await page.close();
-    } finally {
-      await tampered.dispose();
-      fs.rmSync(assets, { recursive: true, force: true });
-    }
+    const outcome = await drawWithAssets((dir) => {
+      const file = path.join(dir, 'client', binaryName(dir, '.bin'));
+      const bytes = fs.readFileSync(file);
+      bytes[1000] ^= 1; // one bit: same size, different hash
+      fs.writeFileSync(file, bytes);
+    });
+    expect(outcome.message).toMatch(
+      new RegExp(`^drawDigit: refusing the weights at ${outcome.origin}/client/${binaryName(ASSETS_DIR, '.bin')}: weights binary sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}$`),
+    );
+  });
+
+  it('names the file and the status when a download fails', async () => {
+    const simd = binaryName(ASSETS_DIR, '.wasm', 'simd');
+    const outcome = await drawWithAssets((dir) => fs.rmSync(path.join(dir, 'client', simd)));
+    expect(outcome.message).toBe(`drawDigit: could not load ${outcome.origin}/client/${simd}: 404 Not Found`);
   });
 });
+
+/** The hashed file in `dir`/client/ with this extension (and part of its name). */
+function binaryName(dir: string, ext: string, part = ''): string {
+  return fs.readdirSync(path.join(dir, 'client')).find((f) => f.endsWith(ext) && f.includes(part))!;
+}
+
+/** Serves a copy of the assets changed by `change`, draws a digit from it in Chromium, and returns how that ended. */
+async function drawWithAssets(change: (dir: string) => void): Promise<{ origin: string; message: string }> {
+  const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-assets-'));
+  fs.cpSync(ASSETS_DIR, assets, { recursive: true });
+  change(assets);
+  const worker = new Miniflare(bundledWorkerOptions(BUNDLE_DIR, assets));
+  try {
+    const origin = (await worker.ready).origin;
+    const page = await chromium.context.newPage();
+    await page.goto(`${origin}/`);
+    await importClient(page, '/client.js');
+    const message = await page.evaluate(async () => {
+      const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
+      return drawDigit({ digit: 3, seed: 1 }).then(
+        (d) => `drew ${d.pixels.length} pixels`,
+        (err: Error) => err.message,
+      );
+    });
+    await page.close();
+    return { origin, message };
+  } finally {
+    await worker.dispose();
+    fs.rmSync(assets, { recursive: true, force: true });
+  }
+}
