@@ -143,13 +143,14 @@ async function main(): Promise<void> {
         log(`workerd: ${workerdReps} requests per path through dispatchFetch, with the in-isolate breakdown…`);
         workerd = await benchWorkerd(dir, probeDir, workerdReps);
         for (const x of workerd.rows) {
-          log(`workerd GET ${x.path}: ${x.requestMs.toFixed(2)} ms whole request = ${x.outsideMs.toFixed(2)} outside the isolate + ${x.isolateMs.toFixed(2)} inside (model ${x.modelMs?.toFixed(2) ?? '–'}, PNG ${x.pngMs?.toFixed(2) ?? '–'}, rest ${x.restMs.toFixed(2)})`);
+          log(`workerd GET ${x.path}: ${x.requestMs.toFixed(2)} ms whole request = assets router ${x.assetsRouterMs.toFixed(2)} + dispatch ${x.dispatchMs.toFixed(2)} + other ${x.otherMs.toFixed(2)} + in the isolate ${x.isolateMs.toFixed(2)} (model ${x.modelMs?.toFixed(2) ?? '–'}, PNG ${x.pngMs?.toFixed(2) ?? '–'}, rest ${x.restMs.toFixed(2)})`);
         }
       }
       http = await benchHttp(dir, {
         connections: count('connections', 1),
-        freshRequests: count('fresh-requests', 1),
-        cachedRequests: count('cached-requests', 1),
+        // autocannon refuses fewer requests than connections.
+        freshRequests: count('fresh-requests', count('connections', 1)),
+        cachedRequests: count('cached-requests', count('connections', 1)),
         maxSeconds: count('http-seconds', 1),
       }, log);
       for (const [name, run] of Object.entries(http.runs)) {

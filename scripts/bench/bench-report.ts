@@ -90,7 +90,9 @@ function workerdSection(r: BenchReport): string {
   const rows = w.rows.map((x) => [
     `\`GET ${x.path}\``,
     `**${fixed(x.requestMs, 2)}**`,
-    fixed(x.outsideMs, 2),
+    fixed(x.assetsRouterMs, 2),
+    fixed(x.dispatchMs, 2),
+    fixed(x.otherMs, 2),
     fixed(x.isolateMs, 2),
     fixed(x.modelMs, 2),
     fixed(x.pngMs, 2),
@@ -98,14 +100,16 @@ function workerdSection(r: BenchReport): string {
     fixed(node(x.steps), 2),
     ...timingNames.map((n) => fixed(x.serverTiming[n], 2)),
   ]);
-  const headers = ['request', 'whole request', 'outside the isolate', 'in the isolate', 'model (drawDigits)', 'PNG encode', 'rest', 'Node: model', ...timingNames.map((n) => `Server-Timing ${n}`)];
+  const headers = ['request', 'whole request', 'assets router', 'dispatch', 'other', 'in the isolate', 'model (drawDigits)', 'PNG encode', 'rest', 'Node: model', ...timingNames.map((n) => `Server-Timing ${n}`)];
   return `The Worker bundled from \`weights/\` served weights \`${w.weightsVersion}\`${served ? ` (= ${served.name} above)` : ' (not among --models, so no Node column)'}. Requests through Miniflare's \`dispatchFetch\`, one at a time, no seed (so no cache), median of ${w.reps} after warm-up, in ms; the digit paths run the served guidance ${w.defaultGuidance}.
 
 ${markdownTable(headers, rows, headers.map((_, i) => i > 0))}
 
-- **whole request**: \`dispatchFetch\` round trip to the bundle as deployed, body read.
+- **whole request**: \`dispatchFetch\` round trip to the bundle as deployed (with wrangler.toml's static assets), body read. It adds up as assets router + dispatch + other + in the isolate.
+- **assets router**: whole request − the same bundle served without static assets: with \`[assets]\`, workerd's asset router looks every path up before it calls the Worker. On Cloudflare that lookup happens before the Worker runs and is not the Worker's CPU time.
+- **dispatch**: the round trip to a no-op Worker in its own workerd (Node → loopback socket → Miniflare's entry Worker → the Worker, and back): the floor of any request here, not the Worker's CPU time either.
+- **other**: what remains outside the handler beyond a no-op Worker (a larger body, the Worker's log lines, measurement noise).
 - **in the isolate**: the same app timed inside workerd by the bench's probe bundle (\`scripts/bench/workerd-probe.ts\`: workerd's clock ticks in whole ms, so each part is a loop of ${w.loopReps}, median over the repetitions): the app's handling, and for digits **model** (\`drawDigits\`: sampler, network, grey bytes) and **PNG encode** (upscale + encode of the 28×28 digit) as the route calls them; **rest** = in the isolate − model − PNG (routing, query, seed, headers, Response).
-- **outside the isolate** = whole request − in the isolate: Miniflare's dispatch (Node → loopback socket → workerd's entry Worker → the Worker, and back); on Cloudflare this is the network and edge, not the Worker's CPU time.
 - **Node: model**: \`drawDigits\` of the same weights at the same steps and guidance in Node, from the per-digit table above.${timingNames.length ? '\n- **Server-Timing**: the durations the deployed Worker reports itself.' : ''}
 `;
 }

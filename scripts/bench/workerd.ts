@@ -1,15 +1,20 @@
 /**
  * Whole requests inside workerd, uncached and unseeded, through Miniflare's
  * dispatchFetch, one at a time, and where their time goes:
- *  - request: the Worker as deployed (wrangler's bundle of src/index.ts),
- *    dispatchFetch round trip with the body read, median; plus any
- *    Server-Timing entries the Worker sends;
- *  - in isolate: the same app inside workerd, timed by the probe bundle
- *    (workerd-probe.ts) in loops: the app's whole handling, and for digits
- *    the model (drawDigits) and the PNG encode as the route calls them;
- *  - outside = request − in isolate: Miniflare's dispatch (Node → workerd
- *    over a loopback socket → its entry Worker → ours, and back);
- *  - rest = in isolate − model − PNG: routing, query parsing, seed, headers.
+ *  - request: the Worker as deployed (wrangler's bundle of src/index.ts
+ *    with wrangler.toml's static assets), round trip with the body read,
+ *    median; plus any Server-Timing entries the Worker sends;
+ *  - assets router = request − the same bundle without static assets:
+ *    with [assets], every request first passes workerd's asset router
+ *    (has_user_worker), which looks the path up before calling the Worker;
+ *  - dispatch: the round trip to a no-op Worker (Node → loopback socket →
+ *    workerd's entry Worker → the Worker, and back), the floor of any request;
+ *  - in the isolate: the same app inside workerd, timed by the probe bundle
+ *    (workerd-probe.ts) in loops: its whole handling, and for digits the
+ *    model (drawDigits) and the PNG encode as the route calls them;
+ *    rest = in the isolate − model − PNG: routing, query, seed, headers;
+ *  - other = request − assets router − dispatch − in the isolate: what the
+ *    Worker costs outside its handler beyond a no-op (larger bodies, logs).
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -45,9 +50,14 @@ export interface WorkerdRow {
   steps: number | null;
   /** dispatchFetch round trip to the deployed bundle, body read (median). */
   requestMs: number;
-  /** The app's handling inside the isolate, and what that leaves to the dispatch. */
+  /** request − the same without the static-assets router, median of the differences within each turn. */
+  assetsRouterMs: number;
+  /** Round trip to a no-op Worker, taken in this path's turns. */
+  dispatchMs: number;
+  /** The app's handling inside the isolate. */
   isolateMs: number;
-  outsideMs: number;
+  /** request − assets router − dispatch − in the isolate. */
+  otherMs: number;
   /** drawDigits and the 28×28 PNG encode inside workerd (digit paths only), and the rest of the isolate's time. */
   modelMs: number | null;
   pngMs: number | null;
@@ -97,20 +107,26 @@ interface Sections {
 
 export async function benchWorkerd(bundleDir: string, probeDir: string, reps: number, loopReps = 5, warmup = 3): Promise<WorkerdBench> {
   const deployed = new Miniflare(benchWorkerOptions(bundleDir));
+  const noAssets = new Miniflare({ ...benchWorkerOptions(bundleDir), assets: undefined });
+  const noop = new Miniflare({ modules: true, compatibilityDate: bundledWorkerOptions(bundleDir).compatibilityDate, script: 'export default { fetch: () => new Response("ok") }' });
   const probe = new Miniflare(benchWorkerOptions(probeDir, `${path.basename(PROBE_ENTRY, '.ts')}.js`));
   try {
     const health = await json<{ weightsVersion: string }>(get(deployed, '/healthz'));
     const served = await json<{ sampling: { defaultGuidance: number } }>(get(deployed, '/model'));
-    const samples = WORKERD_PATHS.map(() => ({ request: [] as number[], app: [] as number[], model: [] as number[], png: [] as number[], timing: {} as Record<string, number[]> }));
+    const samples = WORKERD_PATHS.map(() => ({ request: [] as number[], assetsRouter: [] as number[], noop: [] as number[], app: [] as number[], model: [] as number[], png: [] as number[], timing: {} as Record<string, number[]> }));
     // Round-robin, the request and its in-isolate parts back to back: a burst
     // of other work on the machine then falls on every figure alike.
     for (let rep = 0; rep < warmup + reps; rep++) {
       for (const [k, url] of WORKERD_PATHS.entries()) {
         const { ms, serverTiming } = await get(deployed, url);
+        const bare = await get(noAssets, url);
+        const floor = await get(noop, '/');
         const parts = await json<Sections>(get(probe, `/__sections?path=${encodeURIComponent(url)}&reps=${loopReps}`));
         if (rep < warmup) continue;
         const s = samples[k];
         s.request.push(ms);
+        s.assetsRouter.push(ms - bare.ms);
+        s.noop.push(floor.ms);
         s.app.push(parts.appMs);
         if (parts.modelMs !== undefined) s.model.push(parts.modelMs);
         if (parts.pngMs !== undefined) s.png.push(parts.pngMs);
@@ -119,15 +135,19 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
     }
     const rows = WORKERD_PATHS.map((url, k): WorkerdRow => {
       const s = samples[k];
-      const [requestMs, isolateMs] = [median(s.request), median(s.app)];
+      const [requestMs, isolateMs, dispatchMs] = [median(s.request), median(s.app), median(s.noop)];
+      // Paired within a turn: a slow spell on the machine hits both requests of the pair.
+      const assetsRouterMs = median(s.assetsRouter);
       const modelMs = s.model.length ? median(s.model) : null;
       const pngMs = s.png.length ? median(s.png) : null;
       return {
         path: url,
         steps: url.startsWith('/digit/') ? Number(new URL(url, 'http://x').searchParams.get('steps')) : null,
         requestMs,
+        assetsRouterMs,
+        dispatchMs,
         isolateMs,
-        outsideMs: requestMs - isolateMs,
+        otherMs: requestMs - assetsRouterMs - dispatchMs - isolateMs,
         modelMs,
         pngMs,
         restMs: isolateMs - (modelMs ?? 0) - (pngMs ?? 0),
@@ -136,6 +156,6 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
     });
     return { weightsVersion: health.weightsVersion, defaultGuidance: served.sampling.defaultGuidance, reps, loopReps, rows };
   } finally {
-    await Promise.all([deployed.dispose(), probe.dispose()]);
+    await Promise.all([deployed, noAssets, noop, probe].map((mf) => mf.dispose()));
   }
 }

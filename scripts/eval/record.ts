@@ -92,7 +92,7 @@ export function speedHeadline(r: BenchReport, model: ModelSummary): Record<strin
     cpuBackendSlowdown: r.cpuBackend?.model === m.name ? round(r.cpuBackend.slowdown, 1) : null,
     coldStartMs: round(m.coldStart.totalMedianMs, 1),
     bundleGzipKiB: r.bundle && bundled ? round(r.bundle.gzipBytes / 1024, 1) : null,
-    workerd: bundled ? r.workerd!.rows.map((x) => ({ path: x.path, requestMs: round(x.requestMs, 2), outsideMs: round(x.outsideMs, 2), modelMs: x.modelMs === null ? null : round(x.modelMs, 2) })) : null,
+    workerd: bundled ? r.workerd!.rows.map((x) => ({ path: x.path, requestMs: round(x.requestMs, 2), assetsRouterMs: round(x.assetsRouterMs, 2), dispatchMs: round(x.dispatchMs, 2), isolateMs: round(x.isolateMs, 2), modelMs: x.modelMs === null ? null : round(x.modelMs, 2) })) : null,
     http: r.http && bundled
       ? Object.fromEntries(Object.entries(r.http.runs).map(([k, v]) => [k, { requestsPerSecond: round(v.requestsPerSecond, 1), p50Ms: v.p50Ms, p99Ms: v.p99Ms }]))
       : null,
