@@ -3,6 +3,10 @@
  * (step) distillation, checked against the model and sampler they serve.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
@@ -12,6 +16,7 @@ import { Rng } from '../src/model/rng';
 import { BACKGROUND_SNAP_GREY, DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
 import { DEFAULT_UNET, denoise, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
+import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
 
 const schedule = new NoiseSchedule(DEFAULT_SCHEDULE);
@@ -192,4 +197,27 @@ describe('step distillation', () => {
       expect(await maxDiff(studentLanded, landed), `from t=${t}`).toBeLessThan(2e-3);
     }
   });
+});
+
+describe('npm run distill', () => {
+  // Through the CLI, as a user runs it: an epoch end (held-out loss, sample sheet) and the int8 export.
+  it('distils guidance and steps from the shipped teacher and exports weights the Worker can load', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distill-'));
+    const out = path.join(dir, 'weights');
+    execFileSync('npx', ['tsx', 'scripts/distill.ts', '--channels', '4,8,8', '--few-steps', '1,2', '--limit', '64', '--batch', '16', '--epochs', '1',
+      '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
+    expect(fs.existsSync(path.join(dir, 'sheet-epoch-01.png'))).toBe(true);
+    const log = fs.readFileSync(path.join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((r) => 'heldOutLoss' in r).map((r) => Number.isFinite(r.heldOutLoss))).toEqual([true]);
+    const raw = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8'));
+    expect(raw.architecture).toMatchObject({ channels: [4, 8, 8], guidanceFeatures: 16, stepFeatures: 8, distilledSteps: [1, 2] });
+    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version } });
+    const bin = fs.readFileSync(path.join(out, 'model.bin'));
+    const { params } = await loadWeights(raw, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
+    const student = { params, unet: raw.architecture, schedule };
+    const images = sample(student, { labels: [7], seeds: [1], steps: 2, guidance: 2, sampler: 'ddim' });
+    expect(images.shape).toEqual([1, 28, 28, 1]);
+    tf.dispose([images, ...Object.values(params)]);
+  }, 150_000);
 });

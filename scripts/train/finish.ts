@@ -66,14 +66,16 @@ async function outputDifference(trainer: Trainer, fp32: Params, int8: Params) {
   const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % (trainer.unet.classes + 1)), 'int32');
   // Guidance scales 0..4 (used by guidance-distilled students only).
   const guidance = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 5));
+  // Step sizes 0 (small steps), 250, 500 and 1000 (used by step-distilled students only).
+  const stepSize = tf.tensor1d(Array.from({ length: n }, (_, i) => [0, 250, 500, 1000][i % 4]));
   const stats = tf.tidy(() => {
-    const a = denoise(fp32, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance });
-    const b = denoise(int8, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance });
+    const a = denoise(fp32, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance, stepSize });
+    const b = denoise(int8, trainer.unet, x, t, labels, trainer.schedule.timesteps, { guidance, stepSize });
     const d = tf.sub(a, b);
     return tf.stack([tf.sqrt(tf.mean(tf.square(d))), tf.max(tf.abs(d)), tf.sqrt(tf.mean(tf.square(a)))]);
   });
   // await data(), not dataSync(): WebGPU in Node has no synchronous read-back.
   const [rmsDiff, maxDiff, rmsOut] = await stats.data();
-  tf.dispose([x, t, labels, guidance, stats]);
+  tf.dispose([x, t, labels, guidance, stepSize, stats]);
   return { scheme: 'int8 symmetric, one scale per output channel', batch: n, rmsDiff, maxDiff, rmsOutput: rmsOut, relativeRms: rmsDiff / rmsOut };
 }

@@ -3,7 +3,8 @@
  * noise and timesteps, so epochs and recipes can be compared (regularisation
  * and augmentation choices are made on this number, not on the training loss).
  * For a distilled student the target is its teacher's guided v at a fixed
- * spread of guidance scales: the distillation loss on unseen digits.
+ * spread of guidance scales: the distillation loss on unseen digits (of the
+ * small-step mode, for a step-distilled one).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/model/rng';
@@ -35,7 +36,7 @@ export async function heldOutLoss(model: Model, test: Digits, count: number, tea
       const t = tf.tensor1d(timesteps);
       const y = tf.tensor1d(labels, 'int32');
       const w = tf.tensor1d(guidance);
-      const v = denoise(model.params, model.unet, x, t, y, model.schedule.timesteps, { guidance: w });
+      const v = denoise(model.params, model.unet, x, t, y, model.schedule.timesteps, { guidance: w, stepSize: tf.zerosLike(t) });
       return tf.sum(tf.squaredDifference(v, teacher ? guidedTarget(teacher, x, t, y, w) : tf.tensor4d(target, [size, 28, 28, 1])));
     });
     total += (await loss.data())[0];
