@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run distill`: the training flags plus the teacher and the student's shape. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECIPE, type Recipe } from '../train/trainer';
-import { int, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
+import { int, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
 
 export interface DistillArgs extends TrainArgs {
   /** Folder of the teacher's manifest.json + model.bin. */
@@ -48,7 +48,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     strict: true,
     options: {
       ...TRAIN_OPTIONS,
-      teacher: { type: 'string', default: 'weights/teacher' },
+      teacher: { type: 'string', default: TEACHER_DIR },
       channels: { type: 'string', default: '8,16,32' },
       'guidance-features': { type: 'string', default: '16' },
       init: { type: 'string', default: 'prune' },
@@ -69,7 +69,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
   if (guidanceFeatures % 2) throw new UsageError(`--guidance-features must be even (sine and cosine pairs), got ${guidanceFeatures}`);
   if (values.init !== 'prune' && values.init !== 'scratch') throw new UsageError(`--init must be prune or scratch, got ${values.init}`);
   return {
-    ...trainArgsFrom(values, DISTILL_RECIPE),
+    ...trainArgsFrom(values, DISTILL_RECIPE, 'weights'),
     teacher: values.teacher!,
     channels: channels as [number, number, number],
     guidanceFeatures,

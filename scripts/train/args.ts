@@ -35,7 +35,8 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
   --run-dir DIR          run folder (default runs/<date-time>)
   --resume               continue the run in --run-dir (default: the latest under runs/)
   --checkpoint-every N   steps between checkpoints (default 200)
-  --out DIR              where to export the int8 weights (default weights)
+  --out DIR              where to export the int8 weights (default weights/teacher: the
+                         teacher npm run distill compresses into the served weights/)
   --no-export            do not export weights at the end
   --no-sheets            do not write a sample sheet after each epoch
   --allow-software-gpu   let train:gpu run on a software adapter (llvmpipe/lavapipe/SwiftShader)
@@ -60,7 +61,7 @@ export const TRAIN_OPTIONS = {
   'run-dir': { type: 'string' },
   resume: { type: 'boolean', default: false },
   'checkpoint-every': { type: 'string', default: '200' },
-  out: { type: 'string', default: 'weights' },
+  out: { type: 'string' },
   'no-export': { type: 'boolean', default: false },
   'no-sheets': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
@@ -77,8 +78,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   return trainArgsFrom(values);
 }
 
-/** TrainArgs from parsed flags; `defaults` overrides the recipe's defaults (distillation has its own). */
-export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE): TrainArgs {
+/** Where training exports: the teacher, which `npm run distill` compresses into the served weights/. */
+export const TEACHER_DIR = 'weights/teacher';
+
+/** TrainArgs from parsed flags; distillation passes its own recipe defaults and export folder. */
+export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, defaultOut = TEACHER_DIR): TrainArgs {
   const flag = (name: string) => values[name] as string | undefined;
   const backend = values.backend as BackendName;
   if (!['wasm', 'cpu', 'webgpu'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or webgpu, got ${backend}`);
@@ -108,7 +112,7 @@ export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE):
     runDir: flag('run-dir') ?? null,
     resume: values.resume === true,
     checkpointEvery: int(flag('checkpoint-every'), 'checkpoint-every', 200, 1),
-    out: flag('out') ?? 'weights',
+    out: flag('out') ?? defaultOut,
     export: !values['no-export'],
     sheets: !values['no-sheets'],
   };
