@@ -13,7 +13,7 @@ import type { AppEnv } from '../http/metrics';
 import { documented, registry } from '../http/openapi';
 
 /** The swagger-ui-dist release the page loads (the browser test serves the same one from node_modules). */
-export const SWAGGER_UI_VERSION = '5.35.0';
+const SWAGGER_UI_VERSION = '5.35.0';
 
 const DESCRIPTION = `A class-conditional diffusion model drawing MNIST digits, per request, in a Cloudflare Worker.
 
