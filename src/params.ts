@@ -9,7 +9,8 @@ import * as z from 'zod';
 import manifest from '../weights/manifest.json';
 import { ApiError, type ErrorCode } from './errors';
 import type { Rect } from './image/mask';
-import { SAMPLERS, type SamplerName } from './model/sampler';
+import { servedArchitecture } from './model/runtime';
+import { rowsPerImage, SAMPLERS, type SamplerName } from './model/sampler';
 import { estimateSheetMs } from './model/sheet';
 
 export const LIMITS = {
@@ -254,9 +255,11 @@ export const sheetQuery = z.object({
 
 /** A sheet whose estimated model time exceeds the budget is refused before anything runs. */
 export function checkSheetBudget(images: number, steps: number, guidance: number): void {
-  const ms = estimateSheetMs(images, steps, guidance);
+  const ms = estimateSheetMs(servedArchitecture(), images, steps, guidance);
   if (ms > LIMITS.sheetBudgetMs) {
-    throw new ApiError(400, 'over_budget', `${images} digits × ${steps} steps at guidance ${guidance} is an estimated ${Math.round(ms)} ms of model time; a sheet may use ${LIMITS.sheetBudgetMs} ms (fewer digits, seeds or steps; guidance 0 or 1 halves the cost)`);
+    // Only a classifier-free-guidance network runs two rows per guided digit; a guidance-distilled one runs one at any scale.
+    const cheaper = rowsPerImage(servedArchitecture(), guidance) === 2 ? '; guidance 0 or 1 halves the cost' : '';
+    throw new ApiError(400, 'over_budget', `${images} digits × ${steps} steps at guidance ${guidance} is an estimated ${Math.round(ms)} ms of model time; a sheet may use ${LIMITS.sheetBudgetMs} ms (fewer digits, seeds or steps${cheaper})`);
   }
 }
 

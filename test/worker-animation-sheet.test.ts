@@ -88,19 +88,13 @@ describe('GET /sheet.png', () => {
     expect((await get('/sheet.png?steps=2&guidance=1&seed=1&digits=0123456789&seeds=8')).headers.get('x-cache')).toBe('HIT');
   });
 
-  it('refuses a sheet over the CPU budget before drawing anything', async () => {
-    // The request log names every phase a request ran: a drawn sheet has `model`, a refused one none.
+  it('logs the model phase of a drawn sheet (refusals before any model work: test/sheet-budget.test.ts)', async () => {
+    // The request log names every phase a request ran.
     const logged = startWorkerWithLogs();
     try {
       const drawn = await logged.request('/sheet.png?digits=1&seeds=1&steps=1&seed=1');
       expect(drawn.res.status).toBe(200);
       expect(drawn.log.phases.model).toBeGreaterThanOrEqual(0);
-      const refused = await logged.request('/sheet.png?seeds=16&steps=100&seed=1');
-      expect(refused.res.status).toBe(400);
-      const body = JSON.parse(new TextDecoder().decode(refused.body)) as { error: string; detail: string };
-      expect(body.error).toBe('over_budget');
-      expect(body.detail).toMatch(/estimated \d+ ms/);
-      expect(refused.log.phases).toEqual({});
     } finally {
       await logged.mf.dispose();
     }

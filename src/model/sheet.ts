@@ -9,21 +9,29 @@
  * of a lone call. The wasm heap grows with the batch, though (16 MB at 1 row,
  * 40 MB at 32, 83 MB at 64; it never shrinks, and an isolate has 128 MB), so a
  * call takes at most 32 rows.
+ *
+ * A row's price follows the network's size: measured in Node in one run, a
+ * 32-row call took 42.4 ms on the 40.6 MFLOP teacher and 13.2 ms on the
+ * 10.3 MFLOP student (0.31×), so the student's row costs about 0.58 ms in
+ * workerd. A straight line through the two: 0.15 + 0.0419 ms per MFLOP.
  */
 import type { GreyImage } from '../image/png';
 import { drawDigits, type DrawRequest } from './generate';
 import { rowsPerImage, type Model } from './sampler';
-import { servedArchitecture } from './runtime';
-import type { UNetConfig } from './unet';
+import { flopsPerImage, type UNetConfig } from './unet';
 
 const MAX_ROWS_PER_CALL = 32;
 const MS_PER_CALL = 0.6;
-const MS_PER_ROW = 1.85;
+
+/** Workerd ms per batched row and step for a network of this size (the line through the two measured networks). */
+function msPerRow(unet: UNetConfig): number {
+  return 0.15 + 0.0419 * (flopsPerImage(unet) / 1e6);
+}
 
 /** Model time for `images` digits: every step runs each batch through the network once. */
-export function estimateSheetMs(images: number, steps: number, guidance: number, unet: UNetConfig = servedArchitecture()): number {
+export function estimateSheetMs(unet: UNetConfig, images: number, steps: number, guidance: number): number {
   const rows = images * rowsPerImage(unet, guidance);
-  return steps * (Math.ceil(rows / MAX_ROWS_PER_CALL) * MS_PER_CALL + rows * MS_PER_ROW);
+  return steps * (Math.ceil(rows / MAX_ROWS_PER_CALL) * MS_PER_CALL + rows * msPerRow(unet));
 }
 
 /** drawDigits in batches of at most MAX_ROWS_PER_CALL rows; images in request order. */

@@ -1,0 +1,30 @@
+/**
+ * The sheet cost bound. The served guidance-distilled student runs one cheap row
+ * per digit, so even the largest sheet (160 digits × 100 steps) fits the 10 s
+ * budget and no request to the Worker can be refused (the refusal path is in
+ * src/params.ts checkSheetBudget); the bound still guards heavier weights, e.g.
+ * the two-row teacher.
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { estimateSheetMs } from '../src/model/sheet';
+// 10 s, as SHEET_BUDGET_MS in src/params.ts (which imports the Worker's wasm module, so not loadable here).
+const SHEET_BUDGET_MS = 10_000;
+import type { UNetConfig } from '../src/model/unet';
+
+const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).architecture as UNetConfig;
+const served = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')).architecture as UNetConfig;
+
+describe('sheet budget', () => {
+  it('prices the teacher as measured: 0.6 ms per call + 1.85 ms per row, two rows per guided digit', () => {
+    expect(estimateSheetMs(teacher, 80, 10, 2)).toBeCloseTo(10 * (5 * 0.6 + 160 * 1.85), -1);
+    expect(estimateSheetMs(teacher, 160, 100, 2)).toBeGreaterThan(SHEET_BUDGET_MS);
+    expect(estimateSheetMs(teacher, 160, 10, 1)).toBeCloseTo(estimateSheetMs(teacher, 80, 10, 2), 6);
+  });
+
+  it('prices the one-row student at any guidance, and lets its largest sheet through', () => {
+    expect(estimateSheetMs(served, 160, 100, 3)).toBe(estimateSheetMs(served, 160, 100, 1));
+    expect(estimateSheetMs(served, 160, 100, 3)).toBeLessThan(SHEET_BUDGET_MS);
+  });
+
+});
