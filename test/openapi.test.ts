@@ -11,7 +11,7 @@ import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng';
 import { greyPng, multipart, type Bytes } from './helpers/png';
-import { startWorker } from './helpers/worker';
+import { SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
 interface Schema {
   type?: string;
@@ -59,7 +59,7 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/', '/digit/{digit}.apng', '/digit/{digit}.png', '/docs', '/healthz', '/inpaint', '/model', '/openapi.json', '/restyle', '/sheet.png']);
     const png = doc.paths['/digit/{digit}.png'].get;
     const steps = png.parameters!.find((p) => p.name === 'steps')!;
-    expect(steps).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } });
+    expect(steps).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: SERVED_DEFAULTS.defaultSteps } });
     expect(png.parameters!.find((p) => p.name === 'digit')).toMatchObject({ in: 'path', required: true, schema: { minimum: 0, maximum: 9 } });
     expect(Object.keys(png.responses).sort()).toEqual(['200', '304', '400', '500', '503']);
     expect(Object.keys(png.responses['200'].headers!).sort()).toEqual(['Cache-Control', 'Content-Location', 'ETag', 'Server-Timing', 'X-Cache', 'X-Seed', 'X-Weights-Version']);

@@ -1,7 +1,8 @@
 /** The API as a client sees it: the bundled Worker in workerd, real PNG decoding, the committed weights. */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
-import { decodeGreyPng, startWorker } from './helpers/worker';
+import { decodeGreyPng, SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
 let mf: Miniflare;
 const get = (path: string, init?: RequestInit) => mf.dispatchFetch(`http://localhost${path}`, init as never);
@@ -44,7 +45,7 @@ describe('GET /digit/:d.png', () => {
 
   it('differs for other seeds, digits, samplers and step counts', async () => {
     const base = Buffer.from(await bytes('/digit/1.png?seed=1'));
-    for (const other of ['/digit/1.png?seed=2', '/digit/2.png?seed=1', '/digit/1.png?seed=1&sampler=ddim', '/digit/1.png?seed=1&steps=4']) {
+    for (const other of ['/digit/1.png?seed=2', '/digit/2.png?seed=1', `/digit/1.png?seed=1&sampler=${SERVED_DEFAULTS.defaultSampler === 'ddim' ? 'dpmpp' : 'ddim'}`, `/digit/1.png?seed=1&steps=${SERVED_DEFAULTS.defaultSteps + 1}`]) {
       expect(Buffer.from(await bytes(other)).equals(base), other).toBe(false);
     }
   });
@@ -73,7 +74,7 @@ describe('GET /digit/:d.png', () => {
     expect(other.status).toBe(200);
     await other.arrayBuffer();
     // Same image through another spelling of the URL: same ETag, and a cache hit.
-    const again = await get('/digit/9.png?steps=10&seed=99');
+    const again = await get(`/digit/9.png?steps=${SERVED_DEFAULTS.defaultSteps}&seed=99`);
     expect(again.headers.get('etag')).toBe(etag);
     expect(again.headers.get('x-cache')).toBe('HIT');
     await again.arrayBuffer();
@@ -135,7 +136,10 @@ describe('GET /model and /healthz', () => {
     expect(m.mflopsPerNetworkCall).toBeGreaterThan(1);
     expect(m.quantization.weightBytes).toBe(m.parameters);
     expect(m.backend.name).toBe('wasm');
-    expect(m.provenance.script).toBe('scripts/train-gpu.ts');
+    // The distilled student, which names the teacher it was distilled from.
+    expect(m.provenance.script).toBe('scripts/distill.ts');
+    expect(m.provenance.distilledFrom.version).toBe(JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).version);
+    expect(m.architecture.guidanceFeatures).toBeGreaterThan(0);
   });
 
   it('reports health and the live tensor count', async () => {

@@ -9,6 +9,9 @@ import { bundledWorkerOptions } from '../../scripts/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 
+/** The sampling defaults of the served weights (what a request without steps, guidance or sampler gets). */
+export const SERVED_DEFAULTS = (JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as { sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string } }).sampling;
+
 /** Its request log (one JSON line per request on stdout) is dropped: test/helpers/worker-logs.ts reads it where a test needs it. */
 export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {
   return new Miniflare({
