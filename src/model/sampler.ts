@@ -63,12 +63,12 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
 
   const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
   const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
-  const predictV = guidedVelocity(model, opts.labels, opts.guidance, distilledStepSize(model, opts.steps, opts.sampler, start !== undefined));
+  const velocity = guidedVelocity(model, opts.labels, opts.guidance, distilledStepSize(model, opts.steps, opts.sampler, start !== undefined));
   let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
   scheduler.timesteps.forEach((t, i) => {
     for (let r = 0; r < repeats; r++) {
       const next = tf.tidy(() => {
-        const { xPrev, x0 } = scheduler.step(predictV(x, t), t, x);
+        const { xPrev, x0 } = scheduler.step(velocity.predict(x, t), t, x);
         if (r === repeats - 1) opts.onStep?.(i, x0);
         if (!inpaint) return xPrev;
         const reached = mixAt(model.schedule, scheduler.previous(t));
@@ -81,6 +81,7 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
     }
   });
   scheduler.dispose();
+  velocity.dispose();
   return x;
 }
 
@@ -103,26 +104,35 @@ export function distilledStepSize(model: Model, steps: number, sampler: SamplerN
   return distilled ? model.schedule.timesteps / steps : 0;
 }
 
-/** v prediction at guidance `guidance`: v_u + w·(v_c − v_u), from one batch of rows. */
+/**
+ * v prediction at guidance `guidance`: v_u + w·(v_c − v_u), from one batch of rows.
+ * The conditioning that stays the same at every step (labels, w, step size) is
+ * made once per run, not once per step; `dispose` frees it.
+ */
 function guidedVelocity(model: Model, labels: number[], guidance: number, stepSize: number) {
   const T = model.schedule.timesteps;
   const batch = labels.length;
-  if (model.unet.guidanceFeatures) {
-    return (x: tf.Tensor4D, t: number): tf.Tensor4D =>
-      denoise(model.params, model.unet, x, tf.fill([batch], t) as tf.Tensor1D, tf.tensor1d(labels, 'int32'), T, {
-        guidance: tf.fill([batch], guidance) as tf.Tensor1D,
-        stepSize: tf.fill([batch], stepSize) as tf.Tensor1D,
-      });
-  }
-  const nullClass = model.unet.classes;
-  const passes = rowsPerImage(model.unet, guidance) === 2 ? [labels, labels.map(() => nullClass)] : [guidance === 1 ? labels : labels.map(() => nullClass)];
-  const allLabels = passes.flat();
-  return (x: tf.Tensor4D, t: number): tf.Tensor4D => {
-    const input = passes.length === 2 ? tf.concat([x, x]) : x;
-    const v = denoise(model.params, model.unet, input, tf.fill([allLabels.length], t) as tf.Tensor1D, tf.tensor1d(allLabels, 'int32'), T);
-    if (passes.length === 1) return v;
-    const [vCond, vUncond] = tf.split(v, [batch, batch]);
-    return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), guidance));
+  const distilled = Boolean(model.unet.guidanceFeatures);
+  const passes = distilled || rowsPerImage(model.unet, guidance) === 1
+    ? [distilled || guidance === 1 ? labels : labels.map(() => model.unet.classes)]
+    : [labels, labels.map(() => model.unet.classes)];
+  const rows = batch * passes.length;
+  const fixed = tf.tidy(() => ({
+    labels: tf.keep(tf.tensor1d(passes.flat(), 'int32')),
+    guidance: distilled ? tf.keep(tf.fill([rows], guidance) as tf.Tensor1D) : undefined,
+    stepSize: distilled ? tf.keep(tf.fill([rows], stepSize) as tf.Tensor1D) : undefined,
+  }));
+  return {
+    predict(x: tf.Tensor4D, t: number): tf.Tensor4D {
+      const input = passes.length === 2 ? tf.concat([x, x]) : x;
+      const v = denoise(model.params, model.unet, input, tf.fill([rows], t) as tf.Tensor1D, fixed.labels, T, { guidance: fixed.guidance, stepSize: fixed.stepSize });
+      if (passes.length === 1) return v;
+      const [vCond, vUncond] = tf.split(v, [batch, batch]);
+      return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), guidance));
+    },
+    dispose(): void {
+      tf.dispose(Object.values(fixed).filter((tensor) => tensor !== undefined));
+    },
   };
 }
 
