@@ -164,7 +164,7 @@ export class Trainer {
       const target = !this.teacher || !guidance
         ? tf.tensor4d(batch.target, [batch.size, 28, 28, 1])
         : this.stepGroups.length
-          ? this.stepDistillationTarget(x, batch.timesteps, labels, guidance)
+          ? this.stepDistillationTarget(x, t, batch.timesteps, labels, guidance)
           : guidedTarget(this.teacher, x, t, labels, guidance);
       const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}) };
       const { value, grads } = tf.variableGrads(
@@ -201,13 +201,13 @@ export class Trainer {
    * 8, 2 from 4 and 1 from 2, all at once. The student's own predictions are
    * targets only: no gradient flows through them.
    */
-  private stepDistillationTarget(x: tf.Tensor4D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
+  private stepDistillationTarget(x: tf.Tensor4D, t: tf.Tensor1D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
     const T = this.schedule.timesteps;
     const distilled = this.unet.distilledSteps ?? [];
     const targets = this.stepGroups.map(({ steps, start, size }) => {
       const part = <R extends tf.Rank>(tensor: tf.Tensor<R>) => tf.slice(tensor, start, size) as tf.Tensor<R>;
       const [xs, ys, ws] = [part(x), part(labels), part(w)];
-      if (steps === 0) return guidedTarget(this.teacher!, xs, tf.tensor1d(timesteps.subarray(start, start + size)), ys, ws);
+      if (steps === 0) return guidedTarget(this.teacher!, xs, part(t), ys, ws);
       const teacherStepSize = distilled.includes(2 * steps) ? T / (2 * steps) : 0;
       const selfV = (xt: tf.Tensor4D, at: tf.Tensor1D) =>
         denoise(this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D });
