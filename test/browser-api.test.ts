@@ -161,7 +161,7 @@ describe('GET /docs', () => {
     expect(operations.sort()).toEqual(expected.sort());
     // Open one operation: its parameters, with their ranges, come from the document.
     await page.click('.opblock-get:has([data-path="/digit/{digit}.png"]) .opblock-summary');
-    await page.waitForSelector('.parameters-container tr[data-param-name="steps"]');
+    await page.waitForSelector('.parameters-container tr[data-param-name="steps"]', { timeout: 60_000 });
     expect(await page.textContent('.parameters-container')).toMatch(/steps[\s\S]*integer[\s\S]*sampler steps/);
     fs.mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/docs.png', fullPage: true });
