@@ -150,7 +150,7 @@ describe('GET /docs', () => {
       served.push(file);
       return route.fulfill({ path: path.join(dist, file) });
     });
-    await page.goto(`${api}/docs`);
+    await page.goto(`${api}/docs`, { timeout: 60_000 });
     await page.waitForSelector('.opblock-summary-path', { timeout: 60_000 });
     expect(served.sort()).toEqual(['swagger-ui-bundle.js', 'swagger-ui.css']);
     const operations = await page.$$eval('.opblock', (blocks) =>
