@@ -17,7 +17,7 @@ import { keepKnown, renoise, type InpaintOptions } from './inpaint';
 import { Rng } from './rng';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
-import { denoise, type Params, type UNetConfig } from './unet';
+import { conditioning, denoiseConditioned, type Conditioning, type Params, type UNetConfig } from './unet';
 
 export type SamplerName = 'ddim' | 'dpmpp';
 export const SAMPLERS: readonly SamplerName[] = ['ddim', 'dpmpp'];
@@ -63,12 +63,13 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
 
   const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
   const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
-  const velocity = guidedVelocity(model, opts.labels, opts.guidance, distilledStepSize(model, opts.steps, opts.sampler, start !== undefined));
+  const stepSize = distilledStepSize(model, opts.steps, opts.sampler, start !== undefined);
+  const velocity = guidedVelocity(model, opts.labels, opts.guidance, stepSize, scheduler.timesteps);
   let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
   scheduler.timesteps.forEach((t, i) => {
     for (let r = 0; r < repeats; r++) {
       const next = tf.tidy(() => {
-        const { xPrev, x0 } = scheduler.step(velocity.predict(x, t), t, x);
+        const { xPrev, x0 } = scheduler.step(velocity.predict(x, i), t, x);
         if (r === repeats - 1) opts.onStep?.(i, x0);
         if (!inpaint) return xPrev;
         const reached = mixAt(model.schedule, scheduler.previous(t));
@@ -106,32 +107,41 @@ export function distilledStepSize(model: Model, steps: number, sampler: SamplerN
 
 /**
  * v prediction at guidance `guidance`: v_u + w·(v_c − v_u), from one batch of rows.
- * The conditioning that stays the same at every step (labels, w, step size) is
- * made once per run, not once per step; `dispose` frees it.
+ * The conditioning depends on the step but not on the image, so it is made for
+ * every step of the run at once, as one batch (rows × steps), and split per
+ * step; `predict` then runs only the image path. `dispose` frees it.
  */
-function guidedVelocity(model: Model, labels: number[], guidance: number, stepSize: number) {
-  const T = model.schedule.timesteps;
+function guidedVelocity(model: Model, labels: number[], guidance: number, stepSize: number, timesteps: number[]) {
+  const { unet, params } = model;
   const batch = labels.length;
-  const distilled = Boolean(model.unet.guidanceFeatures);
-  const passes = distilled || rowsPerImage(model.unet, guidance) === 1
-    ? [distilled || guidance === 1 ? labels : labels.map(() => model.unet.classes)]
-    : [labels, labels.map(() => model.unet.classes)];
-  const rows = batch * passes.length;
-  const fixed = tf.tidy(() => ({
-    labels: tf.keep(tf.tensor1d(passes.flat(), 'int32')),
-    guidance: distilled ? tf.keep(tf.fill([rows], guidance) as tf.Tensor1D) : undefined,
-    stepSize: distilled ? tf.keep(tf.fill([rows], stepSize) as tf.Tensor1D) : undefined,
-  }));
+  const distilled = Boolean(unet.guidanceFeatures);
+  const passes = distilled || rowsPerImage(unet, guidance) === 1
+    ? [distilled || guidance === 1 ? labels : labels.map(() => unet.classes)]
+    : [labels, labels.map(() => unet.classes)];
+  const rows = passes.flat();
+  const perStep: Conditioning[] = tf.tidy(() => {
+    const all = rows.length * timesteps.length;
+    const cond = conditioning(
+      params,
+      unet,
+      tf.tensor1d(timesteps.flatMap((t) => rows.map(() => t))),
+      tf.tensor1d(timesteps.flatMap(() => rows), 'int32'),
+      model.schedule.timesteps,
+      distilled ? { guidance: tf.fill([all], guidance) as tf.Tensor1D, stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {},
+    );
+    const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
+    return timesteps.map((_, i) => Object.fromEntries(Object.keys(cond).map((block) => [block, pieces[block][i]])) as Conditioning);
+  });
   return {
-    predict(x: tf.Tensor4D, t: number): tf.Tensor4D {
-      const input = passes.length === 2 ? tf.concat([x, x]) : x;
-      const v = denoise(model.params, model.unet, input, tf.fill([rows], t) as tf.Tensor1D, fixed.labels, T, { guidance: fixed.guidance, stepSize: fixed.stepSize });
+    /** v at the run's `step`-th timestep. */
+    predict(x: tf.Tensor4D, step: number): tf.Tensor4D {
+      const v = denoiseConditioned(params, passes.length === 2 ? tf.concat([x, x]) : x, perStep[step], { inference: true });
       if (passes.length === 1) return v;
       const [vCond, vUncond] = tf.split(v, [batch, batch]);
       return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), guidance));
     },
     dispose(): void {
-      tf.dispose(Object.values(fixed).filter((tensor) => tensor !== undefined));
+      tf.dispose(perStep.flatMap((cond) => Object.values(cond)));
     },
   };
 }
@@ -177,9 +187,11 @@ export class DdimScheduler {
     const x0 = cleanEstimate(this.schedule, v, t, x, this.previous(t) < 0);
     const now = this.schedule.mix(t);
     const prev = mixAt(this.schedule, this.previous(t));
-    // ε̂ recomputed from the clipped x̂₀ so the pair stays consistent with x_t.
-    const eps = tf.div(tf.sub(x, tf.mul(x0, now.signal)), now.noise);
-    return { xPrev: tf.add(tf.mul(x0, prev.signal), tf.mul(eps, prev.noise)), x0 };
+    // ε̂ = (x_t − √ᾱ·x̂₀)/√(1−ᾱ), recomputed from the clipped x̂₀ so the pair stays
+    // consistent with x_t; folded into the step, x_{t'} = √ᾱ'·x̂₀ + √(1−ᾱ')·ε̂ is one
+    // weighted sum of x̂₀ and x_t (three kernel calls instead of six).
+    const keep = prev.noise / now.noise;
+    return { xPrev: tf.add(tf.mul(x0, prev.signal - now.signal * keep), tf.mul(x, keep)), x0 };
   }
 
   previous(t: number): number {
