@@ -127,7 +127,7 @@ function guidedVelocity(model: Model, labels: number[], guidance: number, stepSi
       tf.tensor1d(timesteps.flatMap((t) => rows.map(() => t))),
       tf.tensor1d(timesteps.flatMap(() => rows), 'int32'),
       model.schedule.timesteps,
-      distilled ? { guidance: tf.fill([all], guidance) as tf.Tensor1D, stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {},
+      { inference: true, ...(distilled ? { guidance: tf.fill([all], guidance) as tf.Tensor1D, stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}) },
     );
     const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
     return timesteps.map((_, i) => Object.fromEntries(Object.keys(cond).map((block) => [block, pieces[block][i]])) as Conditioning);

@@ -165,7 +165,7 @@ export function conditioning(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels:
   return tf.tidy(() => {
     const emb = embedding(p, cfg, t, labels, T, opts);
     const project = (name: string) => {
-      const cond = tf.fused.matMul({ a: emb, b: p[`${name}.emb.w`] as tf.Tensor2D, bias: p[`${name}.emb.b`] }) as tf.Tensor2D;
+      const cond = fusedDense(emb, p[`${name}.emb.w`] as tf.Tensor2D, p[`${name}.emb.b`], 'linear', opts.inference ?? false);
       return tf.reshape(cond, [-1, 1, 1, cond.shape[1]]) as tf.Tensor4D;
     };
     return Object.fromEntries(RES_BLOCKS.map(([name]) => [name, project(name)])) as Conditioning;
@@ -203,7 +203,7 @@ export function denoiseConditioned(p: Params, x: tf.Tensor4D, cond: Conditioning
  * inference it calls the kernel directly: tf.fused.conv2d wraps every call in
  * a custom-gradient closure that only training needs, which costs about as
  * much as a small layer's arithmetic here (10 sampling steps of the 8/16/32
- * student: 160 convolutions, ≈0.6 ms of 7 ms).
+ * student: 160 convolutions, ≈0.6 ms of 7 ms). fusedDense likewise.
  */
 function fusedConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor, strides: number, activation: 'relu' | 'linear', inference: boolean): tf.Tensor4D {
   if (!inference) return tf.fused.conv2d({ x, filter, bias, strides, pad: 'same', activation });
@@ -213,8 +213,18 @@ function fusedConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor, strides
   return tf.engine().runKernel(tf.FusedConv2D, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
+/** x·w + bias, then the activation, in one kernel call (directly for inference, as fusedConv). */
+function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor, activation: 'relu' | 'linear', inference: boolean): tf.Tensor2D {
+  if (!inference) return tf.fused.matMul({ a: x, b: w, bias, activation }) as tf.Tensor2D;
+  // The kernel multiplies batches of matrices: [1, B, K] · [1, K, N].
+  const inputs = { a: tf.reshape(x, [1, ...x.shape]), b: tf.reshape(w, [1, ...w.shape]), bias };
+  const attrs: tf._FusedMatMulAttrs = { transposeA: false, transposeB: false, activation };
+  const y = tf.engine().runKernel(tf._FusedMatMul, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  return tf.reshape(y, [x.shape[0], w.shape[1]]);
+}
+
 /** Conditioning vector [B, embedDim] from timestep sinusoids, the class embedding and (students) guidance and step-size sinusoids. */
-function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, { guidance, stepSize }: ForwardOptions): tf.Tensor2D {
+function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, { guidance, stepSize, inference = false }: ForwardOptions): tf.Tensor2D {
   // t in 0..T-1 and w in 0..MAX_GUIDANCE both map onto the same 0..1000 phase range.
   const features = [sinusoids(tf.div(t, T / 1000) as tf.Tensor1D, cfg.timeFeatures)];
   // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
@@ -229,8 +239,8 @@ function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor
     if (!stepSize) throw new Error('a step-distilled network needs the step size as input');
     features.push(sinusoids(tf.div(stepSize, T / 1000) as tf.Tensor1D, cfg.stepFeatures));
   }
-  const e1 = tf.fused.matMul({ a: tf.concat(features, 1) as tf.Tensor2D, b: p['embed1.w'] as tf.Tensor2D, bias: p['embed1.b'], activation: 'relu' });
-  return tf.fused.matMul({ a: e1, b: p['embed2.w'] as tf.Tensor2D, bias: p['embed2.b'], activation: 'relu' }) as tf.Tensor2D;
+  const e1 = fusedDense(tf.concat(features, 1) as tf.Tensor2D, p['embed1.w'] as tf.Tensor2D, p['embed1.b'], 'relu', inference);
+  return fusedDense(e1, p['embed2.w'] as tf.Tensor2D, p['embed2.b'], 'relu', inference);
 }
 
 /** [sin, cos] of `value` × frequencies from 1 to ~1/1000, as in Transformer position encodings: [B, width]. */
