@@ -61,8 +61,8 @@ describe('the fast path', () => {
   ] as const)('%s: sample() (conditioning made once per run, no autodiff) lands where the textbook loop does', async (_, model, steps) => {
     const labels = [3, 8, 0];
     const seeds = [11, 12, 13];
-    const fast = await sample(model(), { labels, seeds, steps, guidance: 2.5, sampler: 'ddim' }).data();
-    const reference = await referenceSample(model(), labels, seeds, steps, 2.5).data();
+    const fast = (await sample(model(), { labels, seeds, steps, guidance: 2.5, sampler: 'ddim' }).data()) as Float32Array;
+    const reference = (await referenceSample(model(), labels, seeds, steps, 2.5).data()) as Float32Array;
     const worst = fast.reduce((m, v, i) => Math.max(m, Math.abs(v - reference[i])), 0);
     expect(worst).toBeLessThan(1e-4);
     // Real digits, not a blank both loops agree on: a tenth of the pixels are ink.

@@ -1,14 +1,12 @@
 /**
  * drawDigit's options, checked as GET /digit checks its query and defaulted
  * from the same manifest, so the client and the API accept the same requests.
- * The ranges are the API's (src/params.ts LIMITS, served by GET /model). That
- * module is not imported: its zod schemas would more than double client.js;
- * test/browser-client.test.ts holds the two together through GET /model.
+ * The ranges are the API's own LIMITS (src/limits.ts, zod-free: the schemas
+ * in params.ts would more than double client.js).
  */
 import { SAMPLERS, type SamplerName } from '../model/sampler';
 import type { Manifest } from '../model/weights';
-
-export const CLIENT_LIMITS = { maxSteps: 100, maxGuidance: 10 } as const;
+import { LIMITS } from '../limits';
 
 export interface DrawOptions {
   /** 0-9. */
@@ -29,9 +27,9 @@ export type DrawParams = Required<DrawOptions>;
 export function checkOptions(options: DrawOptions): void {
   integer(options, 'digit', 0, 9);
   integer(options, 'seed', 0, 0xffffffff);
-  if (options.steps !== undefined) integer(options, 'steps', 1, CLIENT_LIMITS.maxSteps);
-  if (options.guidance !== undefined && !(Number.isFinite(options.guidance) && options.guidance >= 0 && options.guidance <= CLIENT_LIMITS.maxGuidance)) {
-    throw refusal('guidance', `a finite number from 0 to ${CLIENT_LIMITS.maxGuidance}`, options.guidance);
+  if (options.steps !== undefined) integer(options, 'steps', 1, LIMITS.maxSteps);
+  if (options.guidance !== undefined && !(Number.isFinite(options.guidance) && options.guidance >= 0 && options.guidance <= LIMITS.maxGuidance)) {
+    throw refusal('guidance', `a finite number from 0 to ${LIMITS.maxGuidance}`, options.guidance);
   }
   if (options.sampler !== undefined && !SAMPLERS.includes(options.sampler)) throw refusal('sampler', `one of ${SAMPLERS.join(', ')}`, options.sampler);
 }

@@ -13,7 +13,8 @@ import { drawFrames } from '../model/animate';
 import { drawDigits, type DrawRequest } from '../model/generate';
 import { getModel } from '../model/runtime';
 import type { Model } from '../model/sampler';
-import { canonicalQuery, checkAnimation, digitPath, drawSeed, generationQuery, LIMITS, withDefaults, type GenerationParams } from '../params';
+import { LIMITS } from '../limits';
+import { canonicalQuery, checkAnimation, digitPath, drawSeed, generationQuery, withDefaults, type GenerationParams } from '../params';
 
 /** Frame timing: quick enough to read as motion, with the finished digit held. */
 const FRAME_MS = 120;

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../http/metrics';
 import { documented, errors, MODEL_UNAVAILABLE } from '../http/openapi';
-import { LIMITS } from '../params';
+import { LIMITS } from '../limits';
 import { getModel } from '../model/runtime';
 import { flopsPerImage, parameterCount } from '../model/unet';
 

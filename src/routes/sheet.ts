@@ -10,7 +10,8 @@ import { respondWithRender } from '../http/render';
 import { encodePng, grid, upscaleNearest } from '../image/png';
 import { getModel } from '../model/runtime';
 import { drawSheet } from '../model/sheet';
-import { canonicalQuery, checkSheetBudget, drawSeed, LIMITS, sheetQuery, withDefaults } from '../params';
+import { LIMITS } from '../limits';
+import { canonicalQuery, checkSheetBudget, drawSeed, sheetQuery, withDefaults } from '../params';
 
 const DEFAULT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const DEFAULT_SEEDS = 8;
