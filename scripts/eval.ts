@@ -33,7 +33,7 @@ import { loadAverage, machineDescription, writeReport } from './eval/reports';
 import { measureRestyle, type RestyleResult } from './eval/restyle';
 import { sheetBlock, sheetPng } from './eval/sheet';
 import type { Model } from '../src/model/sampler';
-import type { GreyImage } from '../src/image/png';
+import type { GreyImage } from '../src/image/grey';
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodePng, grid, type GreyImage } from '../src/image/png';
+import type { GreyImage } from '../src/image/grey';
+import { encodePng, grid } from '../src/image/png';
 import { launchChromium } from '../test/helpers/browser';
 import { decodeGreyPng, startWorker } from '../test/helpers/worker';
 import buildWorker from '../test/setup/build-worker';

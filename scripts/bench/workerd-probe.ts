@@ -13,7 +13,8 @@
  * Bundled by wrangler with wrangler.toml's rules (scripts/bench/bundle.ts).
  */
 import app from '../../src/index';
-import { encodePng, upscaleNearest, type GreyImage } from '../../src/image/png';
+import type { GreyImage } from '../../src/image/grey';
+import { encodePng, upscaleNearest } from '../../src/image/png';
 import { drawDigits } from '../../src/model/generate';
 import { getModel } from '../../src/model/runtime';
 

@@ -5,7 +5,8 @@
  * seeds, so a column follows one noise draw through steps, samplers,
  * guidance and precision. Blocks are separated by a mid-grey bar.
  */
-import { encodePng, grid, upscaleNearest, type GreyImage } from '../../src/image/png';
+import type { GreyImage } from '../../src/image/grey';
+import { encodePng, grid, upscaleNearest } from '../../src/image/png';
 import type { GeneratedSet } from './evaluate';
 
 const GAP = 4;

@@ -1,5 +1,6 @@
 /** Sample sheets: digits 0-9 down, one seed per column, through the Worker's own sampler. */
-import { grid, tensorToGrey, type GreyImage } from '../../src/image/png';
+import { tensorToGrey, type GreyImage } from '../../src/image/grey';
+import { grid } from '../../src/image/png';
 import { sample, type Model, type SamplerName } from '../../src/model/sampler';
 
 export interface SheetOptions {

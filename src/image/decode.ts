@@ -23,7 +23,7 @@ import pako from 'pako';
 import UPNG from 'upng-js';
 import { ApiError } from '../errors';
 import { crc32 } from './crc32';
-import type { GreyImage } from './png';
+import type { GreyImage } from './grey';
 
 /** Largest accepted width and height: 1024² pixels are at most 8 MiB once inflated (16-bit RGBA). */
 const MAX_SIDE = 1024;

@@ -4,7 +4,7 @@
  * or transparent = keep, the upload's size) or as a rectangle in the upload's pixels.
  */
 import { ApiError } from '../errors';
-import type { GreyImage } from './png';
+import type { GreyImage } from './grey';
 
 export type Mask = Uint8Array;
 

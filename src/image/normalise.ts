@@ -4,7 +4,7 @@
  * picture the border is background, so a light border means dark ink on light
  * paper, which is inverted on the way in and back again on the way out.
  */
-import type { GreyImage } from './png';
+import type { GreyImage } from './grey';
 import { resize } from './resize';
 
 export interface ModelView {

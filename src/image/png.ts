@@ -7,9 +7,6 @@
 import UPNG from 'upng-js';
 import type { GreyImage } from './grey';
 
-// Tensors to grey pixels live in grey.ts (no PNG encoder: the browser client imports them); re-exported for the routes.
-export { greyLevels, tensorToGrey, type GreyImage } from './grey';
-
 export function upscaleNearest(image: GreyImage, width: number, height: number): GreyImage {
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {

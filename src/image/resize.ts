@@ -5,7 +5,7 @@
  * becomes the model's 28 pixels without aliasing. Equal sizes give back the
  * same pixels. (upscaleNearest in png.ts stays for crisp generated digits.)
  */
-import type { GreyImage } from './png';
+import type { GreyImage } from './grey';
 
 export function resize(image: GreyImage, width: number, height: number): GreyImage {
   const across = taps(image.width, width);

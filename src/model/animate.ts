@@ -4,7 +4,7 @@
  * The last frame is the finished digit: both samplers' last step returns x̂₀.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { tensorToGrey, type GreyImage } from '../image/png';
+import { tensorToGrey, type GreyImage } from '../image/grey';
 import type { DrawRequest } from './generate';
 import { sample, type Model } from './sampler';
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { composite, maskToModel, type Mask } from '../image/mask';
 import { fromModelView, toModelView } from '../image/normalise';
-import type { GreyImage } from '../image/png';
+import type { GreyImage } from '../image/grey';
 import { drawDigits, type DrawRequest } from './generate';
 import { toModelRange } from './objective';
 import type { Model, SamplerName } from './sampler';

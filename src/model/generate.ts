@@ -2,7 +2,7 @@
  * Application of the sampler the routes share: draw digits, return grey pixels.
  * Tensors live only inside this function; callers get plain bytes.
  */
-import { tensorToGrey, type GreyImage } from '../image/png';
+import { tensorToGrey, type GreyImage } from '../image/grey';
 import { sample, type Model, type SampleOptions, type SamplerName } from './sampler';
 
 export interface DrawRequest {

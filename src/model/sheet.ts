@@ -15,7 +15,7 @@
  * 10.3 MFLOP student (0.31×), so the student's row costs about 0.58 ms in
  * workerd. A straight line through the two: 0.15 + 0.0419 ms per MFLOP.
  */
-import type { GreyImage } from '../image/png';
+import type { GreyImage } from '../image/grey';
 import { drawDigits, type DrawRequest } from './generate';
 import { rowsPerImage, type Model } from './sampler';
 import { flopsPerImage, type UNetConfig } from './unet';

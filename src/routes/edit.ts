@@ -14,7 +14,8 @@ import { binary, documented, EDIT_HEADERS, errors, MODEL_UNAVAILABLE, validated 
 import { readUpload, uploadBody } from '../http/upload';
 import { decodePng } from '../image/decode';
 import { maskFromImage, maskFromRect } from '../image/mask';
-import { encodePng, type GreyImage } from '../image/png';
+import type { GreyImage } from '../image/grey';
+import { encodePng } from '../image/png';
 import { inpaintImage, restyleImage } from '../model/edit';
 import { getModel } from '../model/runtime';
 import { drawSeed, inpaintParams, inpaintQuery, restyleQuery, withDefaults } from '../params';
