@@ -14,7 +14,6 @@ import { rowsPerImage, SAMPLERS, type SamplerName } from './model/sampler';
 import { estimateSheetMs } from './model/sheet';
 import { LIMITS } from './limits';
 
-
 /** The manifest's sampling defaults. */
 export interface Defaults {
   defaultSteps: number;

@@ -129,7 +129,7 @@ export interface ForwardOptions {
   guidance?: tf.Tensor1D;
   /** Step size in timesteps per image [B] (0: small steps); required by step-distilled networks. */
   stepSize?: tf.Tensor1D;
-  /** No gradient will flow through this call (sampling): the convolutions skip autodiff's bookkeeping. */
+  /** No gradient will flow through this call (sampling): the fused convolutions and matmuls call their kernels without autodiff's wrapper. */
   inference?: boolean;
 }
 
