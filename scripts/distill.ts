@@ -16,7 +16,7 @@
 import type { Model } from '../src/model/sampler';
 import { paramSpecs, type UNetConfig } from '../src/model/unet';
 import { pruneToWidth } from './compress/prune';
-import { DISTILL_USAGE, parseDistillArgs } from './distill/args';
+import { DISTILL_USAGE, parseDistillArgs, type DistillArgs } from './distill/args';
 import { loadShippedModel } from './eval/models';
 import { initBackend } from './train/backend';
 import { exportTrained } from './train/finish';
@@ -42,8 +42,8 @@ runMain('distill', DISTILL_USAGE, async () => {
   const start = args.initFrom ? await loadShippedModel(args.initFrom) : teacher;
   const init = args.init === 'prune' ? await pruned(start, student) : undefined;
   const test = loadMnist('test');
-  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init });
-  const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version };
+  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init, emphasis: args.emphasis });
+  const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version, ...emphasisFacts(args) };
   await runTraining({
     trainer,
     args,
@@ -53,10 +53,18 @@ runMain('distill', DISTILL_USAGE, async () => {
     exportWeights: (facts) =>
       exportTrained(trainer, facts, {
         script: 'scripts/distill.ts',
-        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, initFrom: { version: start.manifest.version, weights: args.initFrom ?? args.teacher } },
+        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, initFrom: { version: start.manifest.version, weights: args.initFrom ?? args.teacher }, ...emphasisFacts(args) },
       }),
   });
 });
+
+/** The emphasis flags, only where given (so earlier runs' checkpoints still resume). */
+function emphasisFacts({ emphasis }: DistillArgs) {
+  return {
+    ...(emphasis.guidanceFocus !== null ? { guidanceFocus: emphasis.guidanceFocus } : {}),
+    ...(emphasis.stepWeights.length ? { stepWeights: emphasis.stepWeights } : {}),
+  };
+}
 
 /** Starting weights cut to the student's width (copied at the same width), new inputs at zero. */
 async function pruned(start: Model, student: UNetConfig) {

@@ -10,12 +10,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
-import { guidedTarget, twoStepTarget } from '../scripts/train/teacher';
-import { DEFAULT_RECIPE, initialParams, Trainer, type Recipe } from '../scripts/train/trainer';
+import { parseDistillArgs } from '../scripts/distill/args';
+import { guidedTarget, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
+import { DEFAULT_RECIPE, initialParams, stepGroups, Trainer, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { BACKGROUND_SNAP_GREY, DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
-import { DEFAULT_UNET, denoise, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
+import { DEFAULT_UNET, denoise, MAX_GUIDANCE, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
 import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
 
@@ -157,6 +158,48 @@ describe('guidance distillation', () => {
   });
 });
 
+describe("distillation's emphasis", () => {
+  const draws = (focus: number | null, n = 20000) => {
+    const rng = new Rng(21);
+    return Array.from({ length: n }, () => sampleGuidance(rng, focus));
+  };
+  const shareWithin = (ws: number[], lo: number, hi: number) => ws.filter((w) => w >= lo && w <= hi).length / ws.length;
+
+  it('without a focus, draws w = MAX·u² from the generator, as runs before the flag did', () => {
+    const rng = new Rng(21);
+    expect(draws(null, 50)).toEqual(Array.from({ length: 50 }, () => MAX_GUIDANCE * rng.uniform() ** 2));
+  });
+
+  it('with a focus, sends half the draws within ±1 of it and keeps the rest across the whole range', () => {
+    const base = draws(null);
+    const focused = draws(2);
+    expect(focused.every((w) => w >= 0 && w <= MAX_GUIDANCE)).toBe(true);
+    // Within [1, 3]: P = √0.3 − √0.1 = 0.232 for w = 10·u², and 0.5 + 0.5 × 0.232 = 0.616 focused.
+    expect(shareWithin(base, 1, 3)).toBeCloseTo(0.232, 1);
+    expect(shareWithin(focused, 1, 3)).toBeCloseTo(0.616, 1);
+    expect(shareWithin(focused, 5, 10)).toBeGreaterThan(0.1); // large scales still trained
+  });
+
+  it('splits the batch over the step counts by their weights, the small-step share first', () => {
+    expect(stepGroups(128, [1, 2, 4], [])).toEqual([
+      { steps: 0, start: 0, size: 53 }, { steps: 1, start: 53, size: 25 }, { steps: 2, start: 78, size: 25 }, { steps: 4, start: 103, size: 25 },
+    ]);
+    expect(stepGroups(128, [1, 2, 4], [1, 1, 2]).map((g) => g.size)).toEqual([52, 19, 19, 38]);
+    expect(() => stepGroups(4, [1, 2, 4], [1, 1, 8])).toThrow(/too small/);
+  });
+
+  it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
+    const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
+    expect(args.fewSteps).toEqual([1, 2, 4]);
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3] });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [] });
+    expect(() => parseDistillArgs(['--step-weights', '1,2'])).toThrow(/needs --few-steps/);
+    expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1'])).toThrow(/one positive number per/);
+    expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1,0'])).toThrow(/one positive number per/);
+    expect(() => parseDistillArgs(['--guidance-focus', '11'])).toThrow(/--guidance-focus must be/);
+  });
+});
+
 describe('step distillation', () => {
   it('tells the network the step size only on a distilled DDIM grid', () => {
     const fewStep = model(FEW_STEP, randomWeights(FEW_STEP, 10));
@@ -204,15 +247,15 @@ describe('npm run distill', () => {
   it('distils guidance and steps from the shipped teacher and exports weights the Worker can load', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distill-'));
     const out = path.join(dir, 'weights');
-    execFileSync('npx', ['tsx', 'scripts/distill.ts', '--channels', '4,8,8', '--few-steps', '1,2', '--limit', '64', '--batch', '16', '--epochs', '1',
-      '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
+    execFileSync('npx', ['tsx', 'scripts/distill.ts', '--channels', '4,8,8', '--few-steps', '1,2', '--step-weights', '1,3', '--guidance-focus', '2',
+      '--limit', '64', '--batch', '16', '--epochs', '1', '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
     expect(fs.existsSync(path.join(dir, 'sheet-epoch-01.png'))).toBe(true);
     const log = fs.readFileSync(path.join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.filter((r) => 'heldOutLoss' in r).map((r) => Number.isFinite(r.heldOutLoss))).toEqual([true]);
     const raw = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8'));
     expect(raw.architecture).toMatchObject({ channels: [4, 8, 8], guidanceFeatures: 16, stepFeatures: 8, distilledSteps: [1, 2] });
-    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version } });
+    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version }, guidanceFocus: 2, stepWeights: [1, 3] });
     const bin = fs.readFileSync(path.join(out, 'model.bin'));
     const { params } = await loadWeights(raw, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
     const student = { params, unet: raw.architecture, schedule };

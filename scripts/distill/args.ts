@@ -1,6 +1,7 @@
 /** Command-line flags of `npm run distill`: the training flags plus the teacher and the student's shape. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECIPE, type Recipe } from '../train/trainer';
+import { DEFAULT_RECIPE, type DistillEmphasis, type Recipe } from '../train/trainer';
+import { MAX_GUIDANCE } from '../../src/model/unet';
 import { int, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
 
 export interface DistillArgs extends TrainArgs {
@@ -15,6 +16,7 @@ export interface DistillArgs extends TrainArgs {
   /** Step counts to distil (each DDIM step matching two of the student's own); empty: guidance distillation only. */
   fewSteps: number[];
   stepFeatures: number;
+  emphasis: DistillEmphasis;
 }
 
 /**
@@ -35,6 +37,10 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          size as input and each K-step step learns to land where two of its own
                          2K-step steps land (default: none, guidance distillation only)
   --step-features N      width of the step-size features (default 8)
+  --step-weights LIST    relative share of the batch for each --few-steps count, e.g. 1,1,2 to
+                         train 4 steps twice as often as 1 and 2 (default: equal shares)
+  --guidance-focus W     draw half the guidance scales within ±1 of W (e.g. the served default 2),
+                         the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
   --out DIR              where to export the student's int8 weights (default weights: served)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
@@ -55,6 +61,8 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'init-from': { type: 'string' },
       'few-steps': { type: 'string' },
       'step-features': { type: 'string', default: '8' },
+      'step-weights': { type: 'string' },
+      'guidance-focus': { type: 'string' },
     },
   });
   if (values.help) {
@@ -68,6 +76,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
   const guidanceFeatures = int(values['guidance-features'], 'guidance-features', 16, 2);
   if (guidanceFeatures % 2) throw new UsageError(`--guidance-features must be even (sine and cosine pairs), got ${guidanceFeatures}`);
   if (values.init !== 'prune' && values.init !== 'scratch') throw new UsageError(`--init must be prune or scratch, got ${values.init}`);
+  const few = fewSteps(values['few-steps']);
   return {
     ...trainArgsFrom(values, DISTILL_RECIPE, 'weights'),
     teacher: values.teacher!,
@@ -75,9 +84,29 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     guidanceFeatures,
     init: values.init,
     initFrom: values['init-from'] ?? null,
-    fewSteps: fewSteps(values['few-steps']),
+    fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length) },
   };
+}
+
+function guidanceFocus(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const w = Number(raw);
+  if (!Number.isFinite(w) || w < 0 || w > MAX_GUIDANCE) throw new UsageError(`--guidance-focus must be a scale 0-${MAX_GUIDANCE}, got ${raw}`);
+  return w;
+}
+
+/** Weights in the order the step counts were given; fewSteps() sorts the counts, so the weights follow them. */
+function stepWeights(raw: string | undefined, rawSteps: string | undefined, count: number): number[] {
+  if (raw === undefined) return [];
+  const weights = raw.split(',').map(Number);
+  if (!count) throw new UsageError('--step-weights needs --few-steps');
+  if (weights.length !== count || !weights.every((w) => Number.isFinite(w) && w > 0)) {
+    throw new UsageError(`--step-weights needs one positive number per --few-steps count (${count}), got ${raw}`);
+  }
+  const steps = rawSteps!.split(',').map(Number);
+  return steps.map((k, i) => [k, weights[i]] as const).sort((a, b) => a[0] - b[0]).map(([, w]) => w);
 }
 
 function fewSteps(raw: string | undefined): number[] {

@@ -73,9 +73,19 @@ export interface TrainerOptions {
   init?: Record<string, Float32Array>;
   /** Distil from this frozen model's guided predictions instead of learning from the true v. */
   teacher?: Model;
+  /** Where distillation spends its examples; default: guidance across the whole range, step counts equally. */
+  emphasis?: DistillEmphasis;
 }
 
-/** Share of each distillation batch spent on the small-step mode; the rest is split evenly over the distilled step counts. */
+/** Distillation's emphasis on the requests that matter most (the served default). */
+export interface DistillEmphasis {
+  /** Half the guidance scales drawn within ±1 of this scale (see sampleGuidance); null: none favoured. */
+  guidanceFocus: number | null;
+  /** Relative share of each distilled step count (parallel to distilledSteps); empty: equal shares. */
+  stepWeights: number[];
+}
+
+/** Share of each distillation batch spent on the small-step mode; the rest is split over the distilled step counts. */
 const SMALL_STEP_SHARE = 0.4;
 
 /** A run of consecutive batch examples trained for one step count (0: small steps, against the teacher). */
@@ -105,6 +115,7 @@ export class Trainer {
   private ema: Slots = {};
   private permutation: { epoch: number; order: Int32Array } | null = null;
   private readonly teacher?: Model;
+  private readonly guidanceFocus: number | null;
   /** Step distillation: which batch examples train which step count. */
   private readonly stepGroups: StepGroup[];
 
@@ -116,7 +127,8 @@ export class Trainer {
     opts: TrainerOptions = {},
   ) {
     this.teacher = opts.teacher;
-    this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? []) : [];
+    this.guidanceFocus = opts.emphasis?.guidanceFocus ?? null;
+    this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? []) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
     this.schedule = schedule;
@@ -281,7 +293,7 @@ export class Trainer {
       const grid = grids.find((g) => b >= g.start && b < g.start + g.size)?.grid;
       if (guidance) {
         labels[b] = this.data.labels[index];
-        guidance[b] = sampleGuidance(this.rng);
+        guidance[b] = sampleGuidance(this.rng, this.guidanceFocus);
       } else {
         labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
       }
@@ -332,12 +344,18 @@ export class Trainer {
   }
 }
 
-/** Splits a batch: SMALL_STEP_SHARE for small steps, the rest evenly over the distilled step counts. */
-function stepGroups(batchSize: number, distilled: number[]): StepGroup[] {
-  const each = Math.floor((batchSize * (1 - SMALL_STEP_SHARE)) / Math.max(1, distilled.length));
-  if (distilled.length && each < 1) throw new Error(`batch ${batchSize} is too small to train ${distilled.length} step counts`);
-  const groups: StepGroup[] = [{ steps: 0, start: 0, size: batchSize - each * distilled.length }];
-  for (const steps of distilled) groups.push({ steps, start: groups.at(-1)!.start + groups.at(-1)!.size, size: each });
+/**
+ * Splits a batch: SMALL_STEP_SHARE for small steps, the rest over the distilled
+ * step counts in proportion to their weights (equal when none are given).
+ */
+export function stepGroups(batchSize: number, distilled: number[], weights: number[]): StepGroup[] {
+  if (weights.length && weights.length !== distilled.length) throw new Error(`${weights.length} step weights for ${distilled.length} distilled step counts`);
+  const shares = distilled.map((_, i) => weights[i] ?? 1);
+  const total = shares.reduce((a, b) => a + b, 0);
+  const sizes = shares.map((w) => Math.floor((batchSize * (1 - SMALL_STEP_SHARE) * w) / total));
+  if (sizes.some((n) => n < 1)) throw new Error(`batch ${batchSize} is too small to train step counts ${distilled.join(', ')} with weights ${shares.join(', ')}`);
+  const groups: StepGroup[] = [{ steps: 0, start: 0, size: batchSize - sizes.reduce((a, b) => a + b, 0) }];
+  distilled.forEach((steps, i) => groups.push({ steps, start: groups.at(-1)!.start + groups.at(-1)!.size, size: sizes[i] }));
   return groups;
 }
 
