@@ -8,7 +8,7 @@ import { DEFAULT_UNET } from '../src/model/unet';
 import { frechetDistance, gaussianOf, type Gaussian } from '../scripts/eval/fid';
 import { matMul, sqrtPsd, symmetricEigen, type Matrix } from '../scripts/eval/linalg';
 import { NearestNeighbourIndex } from '../scripts/eval/nearest';
-import { median, percentile } from '../scripts/eval/stats';
+import { median, percentile, wilsonInterval } from '../scripts/eval/stats';
 import { useWasm } from './helpers/node-backend';
 
 const matrix = (rows: number[][]): Matrix => ({ n: rows.length, data: Float64Array.from(rows.flat()) });
@@ -132,6 +132,24 @@ describe('percentiles', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(percentile([0, 10], 25)).toBe(2.5);
     expect(percentile([7], 99)).toBe(7);
+  });
+});
+
+describe('accuracy interval', () => {
+  it('is the Wilson score interval (textbook values: 8 of 10, 0 of 10, 10 of 10)', () => {
+    const [lo, hi] = wilsonInterval(8, 10);
+    expect(lo).toBeCloseTo(0.4902, 4);
+    expect(hi).toBeCloseTo(0.9433, 4);
+    expect(wilsonInterval(0, 10)[0]).toBe(0);
+    expect(wilsonInterval(0, 10)[1]).toBeCloseTo(0.2775, 4);
+    expect(wilsonInterval(10, 10)[1]).toBe(1);
+    expect(wilsonInterval(10, 10)[0]).toBeCloseTo(0.7225, 4);
+  });
+
+  it('narrows with more digits: ±0.6 points at 1000 digits and 99 %, ±0.3 at 5000', () => {
+    const width = (n: number) => wilsonInterval(0.99 * n, n).reduce((lo, hi) => hi - lo);
+    expect(width(1000) / 2).toBeCloseTo(0.0063, 3);
+    expect(width(5000) / 2).toBeCloseTo(0.0028, 3);
   });
 });
 

@@ -43,7 +43,7 @@ export function evalMarkdown(r: EvalReport): string {
     x.steps,
     x.guidance,
     x.networkCallsPerDigit,
-    percent(x.accuracy),
+    `${percent(x.accuracy)} (${fixed(100 * x.accuracyInterval[0], 1)}-${fixed(100 * x.accuracyInterval[1], 1)})`,
     fixed(x.fid, 2),
     fixed(x.diversity.ratio, 2),
     `${fixed(x.nearestTrain.median, 2)} (${fixed(x.nearestTrain.medianRatioToReal, 2)}×)`,
@@ -82,7 +82,7 @@ ${r.settings.digitsPerConfig} digits per configuration (${r.settings.perClass} p
 Measured with the evaluation classifier (\`eval/classifier\`, test accuracy ${fixed(100 * r.classifier.measuredTestAccuracy, 2)}% on the 10k MNIST test digits; recorded when trained: ${fixed(100 * r.classifier.recordedTestAccuracy, 2)}%).
 
 - **net calls**: network rows per digit: steps × 2 for a guided step of a classifier-free-guidance model, steps × 1 for a guidance-distilled one (channels "+w") at any guidance.
-- **accuracy**: share of digits the classifier reads as the digit asked for (real test digits: ${fixed(100 * r.classifier.measuredTestAccuracy, 1)}%).
+- **accuracy**: share of digits the classifier reads as the digit asked for (real test digits: ${fixed(100 * r.classifier.measuredTestAccuracy, 1)}%), with its 95% Wilson interval in brackets: the digits are a sample, so two rows whose intervals overlap may not differ.
 - **FID**: Fréchet distance to the 10k test digits in the classifier's ${r.classifier.featureDim}-d feature space. **Floor** (real training digits, same count, against the same test set): **${fixed(r.reference.fidFloor, 2)}**. Lower is better; digits indistinguishable from real ones would score about the floor.
 - **diversity**: within-class feature spread ÷ that of real digits (1 = as varied as handwriting, ≪ 1 = repeats itself).
 - **nearest train**: median pixel distance (ink in [0, 1], L2 over 784 px) to the nearest of the 60k training digits, and its ratio to that of unseen test digits (median ${fixed(r.reference.realNearestTrain.median, 2)}). **near-copies**: share closer to a training digit than 99% of test digits are (${fixed(r.reference.realNearestTrain.p1, 2)}); ≈1% is normal, far more means memorisation.
@@ -90,7 +90,7 @@ Measured with the evaluation classifier (\`eval/classifier\`, test accuracy ${fi
 - **ms/digit**: generation time per digit in this batched run (load-dependent; latency is \`npm run bench\`'s job).
 
 ${markdownTable(
-  ['model', 'weights', 'sampler', 'steps', 'guidance', 'net calls', 'accuracy', 'FID', 'diversity', 'nearest train', 'near-copies', 'background', 'ms/digit'],
+  ['model', 'weights', 'sampler', 'steps', 'guidance', 'net calls', 'accuracy (95% CI)', 'FID', 'diversity', 'nearest train', 'near-copies', 'background', 'ms/digit'],
   rows,
   [false, false, false, true, true, true, true, true, true, true, true, true, true],
 )}

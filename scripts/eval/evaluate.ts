@@ -10,7 +10,7 @@ import { accuracy, classify, FEATURE_DIM } from './classifier';
 import { classSpread } from './diversity';
 import { frechetDistance, gaussianOf } from './fid';
 import type { References } from './references';
-import { mean, median, percentile } from './stats';
+import { mean, median, percentile, wilsonInterval } from './stats';
 
 export type Precision = 'int8' | 'fp32';
 
@@ -34,6 +34,8 @@ export interface ConfigResult extends EvalConfig {
   backgroundShare: number;
   /** Share of digits the classifier reads as the digit that was asked for. */
   accuracy: number;
+  /** 95 % Wilson interval of the accuracy: at 1000 digits and 99 %, about ±0.6 points. */
+  accuracyInterval: [number, number];
   perClassAccuracy: number[];
   /** Fréchet distance to the 10k test digits in classifier-feature space (compare with the floor). */
   fid: number;
@@ -95,6 +97,7 @@ export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: Generated
     const idx = [...set.labels.keys()].filter((i) => set.labels[i] === c);
     return accuracy(idx.map((i) => readout.predicted[i]), idx.map(() => c)).accuracy;
   });
+  const overall = accuracy(readout.predicted, set.labels);
   const spread = classSpread(readout.features, FEATURE_DIM, set.labels);
   const ratios = spread.map((s, c) => s / refs.realSpread[c]);
   const { distance } = await refs.trainIndex.nearest(set.pixels, set.count);
@@ -104,7 +107,8 @@ export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: Generated
     networkCallsPerDigit: networkCallsPerDigit(unet, cfg.steps, cfg.guidance),
     digits: set.count,
     backgroundShare: backgroundShare(set.pixels),
-    accuracy: accuracy(readout.predicted, set.labels).accuracy,
+    accuracy: overall.accuracy,
+    accuracyInterval: wilsonInterval(overall.correct, set.count),
     perClassAccuracy,
     fid: frechetDistance(gaussianOf(readout.features, set.count, FEATURE_DIM), refs.testGaussian),
     diversity: { ratio: mean(ratios), perClass: ratios },
