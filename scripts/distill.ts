@@ -63,6 +63,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
   return {
     ...(emphasis.guidanceFocus !== null ? { guidanceFocus: emphasis.guidanceFocus } : {}),
     ...(emphasis.stepWeights.length ? { stepWeights: emphasis.stepWeights } : {}),
+    ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: '1 / (1 + (w/2)²)' } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
 import { guidedTarget, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
-import { DEFAULT_RECIPE, initialParams, stepGroups, Trainer, type Recipe } from '../scripts/train/trainer';
+import { DEFAULT_RECIPE, guidanceLossWeight, initialParams, stepGroups, Trainer, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { BACKGROUND_SNAP_GREY, DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
@@ -188,11 +188,29 @@ describe("distillation's emphasis", () => {
     expect(() => stepGroups(4, [1, 2, 4], [1, 1, 8])).toThrow(/too small/);
   });
 
+  it('weighs each example by 1 / (1 + (w/2)²) when asked, which lowers the same batch\'s loss', async () => {
+    expect([0, 2, 10].map(guidanceLossWeight)).toEqual([1, 0.5, 1 / 26]);
+    const teacher = model(TEACHER, randomWeights(TEACHER, 12));
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 1, warmupSteps: 1, labelDropout: 0 };
+    const firstLoss = async (guidanceLossWeight: boolean) => {
+      const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: { guidanceFocus: null, stepWeights: [], guidanceLossWeight } });
+      const { loss } = await trainer.trainStep();
+      trainer.dispose();
+      return loss;
+    };
+    const plain = await firstLoss(false);
+    const weighted = await firstLoss(true);
+    // Same batch and scales (same seed); every weight is ≤ 1 and most are well below it.
+    expect(weighted).toBeLessThan(0.9 * plain);
+    expect(weighted).toBeGreaterThan(plain / 26);
+  });
+
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
     const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
     expect(args.fewSteps).toEqual([1, 2, 4]);
-    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3] });
-    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [] });
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], guidanceLossWeight: false });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], guidanceLossWeight: false });
+    expect(parseDistillArgs(['--guidance-loss-weight']).emphasis.guidanceLossWeight).toBe(true);
     expect(() => parseDistillArgs(['--step-weights', '1,2'])).toThrow(/needs --few-steps/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1'])).toThrow(/one positive number per/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1,0'])).toThrow(/one positive number per/);
@@ -248,14 +266,14 @@ describe('npm run distill', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distill-'));
     const out = path.join(dir, 'weights');
     execFileSync('npx', ['tsx', 'scripts/distill.ts', '--channels', '4,8,8', '--few-steps', '1,2', '--step-weights', '1,3', '--guidance-focus', '2',
-      '--limit', '64', '--batch', '16', '--epochs', '1', '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
+      '--guidance-loss-weight', '--limit', '64', '--batch', '16', '--epochs', '1', '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
     expect(fs.existsSync(path.join(dir, 'sheet-epoch-01.png'))).toBe(true);
     const log = fs.readFileSync(path.join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.filter((r) => 'heldOutLoss' in r).map((r) => Number.isFinite(r.heldOutLoss))).toEqual([true]);
     const raw = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8'));
     expect(raw.architecture).toMatchObject({ channels: [4, 8, 8], guidanceFeatures: 16, stepFeatures: 8, distilledSteps: [1, 2] });
-    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version }, guidanceFocus: 2, stepWeights: [1, 3] });
+    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version }, guidanceFocus: 2, stepWeights: [1, 3], guidanceLossWeight: '1 / (1 + (w/2)²)' });
     const bin = fs.readFileSync(path.join(out, 'model.bin'));
     const { params } = await loadWeights(raw, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
     const student = { params, unet: raw.architecture, schedule };

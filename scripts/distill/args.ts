@@ -41,6 +41,8 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          train 4 steps twice as often as 1 and 2 (default: equal shares)
   --guidance-focus W     draw half the guidance scales within ±1 of W (e.g. the served default 2),
                          the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
+  --guidance-loss-weight divide each example's loss by 1 + (w/2)², so the large targets of large
+                         scales stop dominating the gradient (default: unweighted)
   --out DIR              where to export the student's int8 weights (default weights: served)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
@@ -63,6 +65,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'step-features': { type: 'string', default: '8' },
       'step-weights': { type: 'string' },
       'guidance-focus': { type: 'string' },
+      'guidance-loss-weight': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -86,7 +89,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length) },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), guidanceLossWeight: values['guidance-loss-weight']! },
   };
 }
 
