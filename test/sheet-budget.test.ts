@@ -7,10 +7,11 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../src/limits';
 import { estimateSheetMs } from '../src/model/sheet';
-// 10 s, as SHEET_BUDGET_MS in src/params.ts (which imports the Worker's wasm module, so not loadable here).
-const SHEET_BUDGET_MS = 10_000;
 import type { UNetConfig } from '../src/model/unet';
+
+const SHEET_BUDGET_MS = LIMITS.sheetBudgetMs;
 
 const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).architecture as UNetConfig;
 const served = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')).architecture as UNetConfig;
