@@ -23,7 +23,7 @@ import { exportTrained } from './train/finish';
 import { heldOutLoss } from './train/held-out';
 import { loadMnist } from './train/mnist';
 import { limit, runMain, runTraining } from './train/run';
-import { Trainer } from './train/trainer';
+import { LOSS_WEIGHT_FORMULA, Trainer } from './train/trainer';
 
 runMain('distill', DISTILL_USAGE, async () => {
   const args = parseDistillArgs(process.argv.slice(2));
@@ -63,7 +63,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
   return {
     ...(emphasis.guidanceFocus !== null ? { guidanceFocus: emphasis.guidanceFocus } : {}),
     ...(emphasis.stepWeights.length ? { stepWeights: emphasis.stepWeights } : {}),
-    ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: '1 / (1 + (w/2)²)' } : {}),
+    ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
   };
 }
 

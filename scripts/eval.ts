@@ -32,6 +32,7 @@ import { qualityHeadline, recordFor } from './eval/record';
 import { loadAverage, machineDescription, writeReport } from './eval/reports';
 import { measureRestyle, type RestyleResult } from './eval/restyle';
 import { sheetBlock, sheetPng } from './eval/sheet';
+import { percentWithInterval } from './eval/stats';
 import type { Model } from '../src/model/sampler';
 import type { GreyImage } from '../src/image/grey';
 
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     results.push(result);
     if (args.sheetSamples > 0) blocks.push(sheetBlock(set, args.perClass, args.sheetSamples));
     progress.break();
-    console.log(`${configLabel(run.cfg).padEnd(40)} accuracy ${(100 * result.accuracy).toFixed(1).padStart(5)}% (${(100 * result.accuracyInterval[0]).toFixed(1)}-${(100 * result.accuracyInterval[1]).toFixed(1)}) · FID ${result.fid.toFixed(2).padStart(7)} · diversity ${result.diversity.ratio.toFixed(2)} · nearest train ×${result.nearestTrain.medianRatioToReal.toFixed(2)} · background ${(100 * result.backgroundShare).toFixed(1)}% · ${result.msPerDigit.toFixed(1)} ms/digit`);
+    console.log(`${configLabel(run.cfg).padEnd(40)} accuracy ${percentWithInterval(result.accuracy, result.accuracyInterval).padStart(19)} · FID ${result.fid.toFixed(2).padStart(7)} · diversity ${result.diversity.ratio.toFixed(2)} · nearest train ×${result.nearestTrain.medianRatioToReal.toFixed(2)} · background ${(100 * result.backgroundShare).toFixed(1)}% · ${result.msPerDigit.toFixed(1)} ms/digit`);
   }
   refs.trainIndex.dispose();
 

@@ -12,7 +12,7 @@ import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
 import { guidedTarget, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
-import { DEFAULT_RECIPE, guidanceLossWeight, initialParams, stepGroups, Trainer, type Recipe } from '../scripts/train/trainer';
+import { DEFAULT_RECIPE, initialParams, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { BACKGROUND_SNAP_GREY, DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
@@ -180,29 +180,42 @@ describe("distillation's emphasis", () => {
     expect(shareWithin(focused, 5, 10)).toBeGreaterThan(0.1); // large scales still trained
   });
 
+  it('keeps a focus at the edge of the range uniform inside it, with no pile-up at 0', () => {
+    const atZero = draws(0);
+    // Half uniform on [0, 1], half w = 10·u² (P(w ≤ 1) = √0.1 = 0.316): 0.658 at or below 1, and no spike at exactly 0.
+    expect(shareWithin(atZero, 0, 1)).toBeCloseTo(0.658, 1);
+    expect(atZero.filter((w) => w === 0).length).toBeLessThan(5);
+  });
+
   it('splits the batch over the step counts by their weights, the small-step share first', () => {
     expect(stepGroups(128, [1, 2, 4], [])).toEqual([
       { steps: 0, start: 0, size: 53 }, { steps: 1, start: 53, size: 25 }, { steps: 2, start: 78, size: 25 }, { steps: 4, start: 103, size: 25 },
     ]);
     expect(stepGroups(128, [1, 2, 4], [1, 1, 2]).map((g) => g.size)).toEqual([52, 19, 19, 38]);
     expect(() => stepGroups(4, [1, 2, 4], [1, 1, 8])).toThrow(/too small/);
+    expect(() => stepGroups(128, [1, 2], [1, NaN])).toThrow(/positive numbers/);
+    expect(() => stepGroups(128, [1, 2], [1, 0])).toThrow(/positive numbers/);
   });
 
-  it('weighs each example by 1 / (1 + (w/2)²) when asked, which lowers the same batch\'s loss', async () => {
-    expect([0, 2, 10].map(guidanceLossWeight)).toEqual([1, 0.5, 1 / 26]);
+  it('weighs each example by 1 / (1 + (w/2)²) when asked, normalised over the batch', async () => {
+    expect([0, 2, 10].map(lossWeightAtGuidance)).toEqual([1, 0.5, 1 / 26]);
+    // Two examples whose squared errors are 1 and 9 everywhere: plain mean 5; weights 1 and 0.5 give (1 + 4.5) / 1.5.
+    const prediction = tf.concat([tf.ones([1, 28, 28, 1]), tf.fill([1, 28, 28, 1], 3)]) as tf.Tensor4D;
+    const target = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+    expect((await weightedMse(prediction, target, null).data())[0]).toBeCloseTo(5, 5);
+    expect((await weightedMse(prediction, target, tf.tensor1d([0, 2].map(lossWeightAtGuidance))).data())[0]).toBeCloseTo(5.5 / 1.5, 5);
+    expect((await weightedMse(prediction, target, tf.tensor1d([0.5, 1])).data())[0]).toBeCloseTo(9.5 / 1.5, 5);
+
     const teacher = model(TEACHER, randomWeights(TEACHER, 12));
     const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 1, warmupSteps: 1, labelDropout: 0 };
-    const firstLoss = async (guidanceLossWeight: boolean) => {
-      const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: { guidanceFocus: null, stepWeights: [], guidanceLossWeight } });
+    const firstLoss = async (weighted: boolean) => {
+      const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: { guidanceFocus: null, stepWeights: [], guidanceLossWeight: weighted } });
       const { loss } = await trainer.trainStep();
       trainer.dispose();
       return loss;
     };
-    const plain = await firstLoss(false);
-    const weighted = await firstLoss(true);
-    // Same batch and scales (same seed); every weight is ≤ 1 and most are well below it.
-    expect(weighted).toBeLessThan(0.9 * plain);
-    expect(weighted).toBeGreaterThan(plain / 26);
+    // Same batch and scales (same seed): the trainer applies the weights (large-w examples, with large errors, count less).
+    expect(await firstLoss(true)).toBeLessThan(0.9 * (await firstLoss(false)));
   });
 
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
@@ -273,7 +286,7 @@ describe('npm run distill', () => {
     const raw = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8'));
     expect(raw.architecture).toMatchObject({ channels: [4, 8, 8], guidanceFeatures: 16, stepFeatures: 8, distilledSteps: [1, 2] });
-    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version }, guidanceFocus: 2, stepWeights: [1, 3], guidanceLossWeight: '1 / (1 + (w/2)²)' });
+    expect(raw.provenance).toMatchObject({ script: 'scripts/distill.ts', distilledFrom: { version: teacher.version }, guidanceFocus: 2, stepWeights: [1, 3], guidanceLossWeight: LOSS_WEIGHT_FORMULA });
     const bin = fs.readFileSync(path.join(out, 'model.bin'));
     const { params } = await loadWeights(raw, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
     const student = { params, unet: raw.architecture, schedule };

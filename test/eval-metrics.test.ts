@@ -8,7 +8,7 @@ import { DEFAULT_UNET } from '../src/model/unet';
 import { frechetDistance, gaussianOf, type Gaussian } from '../scripts/eval/fid';
 import { matMul, sqrtPsd, symmetricEigen, type Matrix } from '../scripts/eval/linalg';
 import { NearestNeighbourIndex } from '../scripts/eval/nearest';
-import { median, percentile, wilsonInterval } from '../scripts/eval/stats';
+import { median, percentile, percentWithInterval, wilsonInterval } from '../scripts/eval/stats';
 import { useWasm } from './helpers/node-backend';
 
 const matrix = (rows: number[][]): Matrix => ({ n: rows.length, data: Float64Array.from(rows.flat()) });
@@ -146,10 +146,15 @@ describe('accuracy interval', () => {
     expect(wilsonInterval(10, 10)[0]).toBeCloseTo(0.7225, 4);
   });
 
-  it('narrows with more digits: ±0.6 points at 1000 digits and 99 %, ±0.3 at 5000', () => {
+  it('narrows with more digits, and sits lower than the plain p ± 1.96·SE near 100 %', () => {
     const width = (n: number) => wilsonInterval(0.99 * n, n).reduce((lo, hi) => hi - lo);
     expect(width(1000) / 2).toBeCloseTo(0.0063, 3);
     expect(width(5000) / 2).toBeCloseTo(0.0028, 3);
+    // 990 of 1000: Wilson 0.9817-0.9946; the plain interval would be 0.9838-0.9962.
+    expect(wilsonInterval(990, 1000)[0]).toBeCloseTo(0.9817, 4);
+    expect(wilsonInterval(990, 1000)[1]).toBeCloseTo(0.9946, 4);
+    expect(percentWithInterval(0.9834, wilsonInterval(4917, 5000))).toBe('98.3% (97.9-98.7)');
+    expect(() => wilsonInterval(0, 0)).toThrow(/at least one trial/);
   });
 });
 

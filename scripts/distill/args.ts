@@ -37,12 +37,13 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          size as input and each K-step step learns to land where two of its own
                          2K-step steps land (default: none, guidance distillation only)
   --step-features N      width of the step-size features (default 8)
-  --step-weights LIST    relative share of the batch for each --few-steps count, e.g. 1,1,2 to
-                         train 4 steps twice as often as 1 and 2 (default: equal shares)
+  --step-weights LIST    how the 60 % of each batch that trains distilled step counts is split over
+                         the --few-steps counts, e.g. 1,1,2 to train 4 steps twice as often as 1 and 2
+                         (default: equal shares; rounding leftovers go to the small-step 40 %)
   --guidance-focus W     draw half the guidance scales within ±1 of W (e.g. the served default 2),
                          the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
-  --guidance-loss-weight divide each example's loss by 1 + (w/2)², so the large targets of large
-                         scales stop dominating the gradient (default: unweighted)
+  --guidance-loss-weight weigh each example's loss by 1 / (1 + (w/2)²) (normalised over the batch), so
+                         the large errors at large scales stop dominating the gradient (default: unweighted)
   --out DIR              where to export the student's int8 weights (default weights: served)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})

@@ -3,6 +3,7 @@ import type { ConfigResult } from './evaluate';
 import { architectureLabel, type ModelSummary } from './models';
 import type { RestyleResult } from './restyle';
 import { fixed, markdownTable } from './reports';
+import { percentWithInterval } from './stats';
 
 export interface EvalReport {
   kind: 'eval';
@@ -43,7 +44,7 @@ export function evalMarkdown(r: EvalReport): string {
     x.steps,
     x.guidance,
     x.networkCallsPerDigit,
-    `${percent(x.accuracy)} (${fixed(100 * x.accuracyInterval[0], 1)}-${fixed(100 * x.accuracyInterval[1], 1)})`,
+    percentWithInterval(x.accuracy, x.accuracyInterval),
     fixed(x.fid, 2),
     fixed(x.diversity.ratio, 2),
     `${fixed(x.nearestTrain.median, 2)} (${fixed(x.nearestTrain.medianRatioToReal, 2)}×)`,

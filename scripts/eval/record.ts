@@ -52,8 +52,8 @@ export function qualityHeadline(r: EvalReport, model: ModelSummary): Record<stri
     steps: x.steps,
     guidance: x.guidance,
     accuracy: round(x.accuracy, 4),
-    // Reports from before the interval was added lack it.
-    ...(x.accuracyInterval ? { accuracyInterval: x.accuracyInterval.map((v) => round(v, 4)) } : {}),
+    // Reports written before eval had intervals lack the field, whatever the type says.
+    ...((x.accuracyInterval as [number, number] | undefined) ? { accuracyInterval: x.accuracyInterval.map((v) => round(v, 4)) } : {}),
     fid: round(x.fid, 3),
     diversity: round(x.diversity.ratio, 3),
     nearestTrainRatio: round(x.nearestTrain.medianRatioToReal, 3),

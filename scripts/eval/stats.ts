@@ -23,9 +23,15 @@ export function mean(values: ArrayLike<number>): number {
  * `trials`: unlike p ± z·SE it stays inside [0, 1] near 100 %, where accuracy lives.
  */
 export function wilsonInterval(successes: number, trials: number, z = 1.96): [number, number] {
+  if (!(trials > 0)) throw new Error(`an interval needs at least one trial, got ${trials}`);
   const p = successes / trials;
-  const z2 = (z * z) / trials;
-  const centre = (p + z2 / 2) / (1 + z2);
-  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials))) / (1 + z2);
+  const zzOverN = (z * z) / trials;
+  const centre = (p + zzOverN / 2) / (1 + zzOverN);
+  const half = (z * Math.sqrt((p * (1 - p)) / trials + zzOverN / (4 * trials))) / (1 + zzOverN);
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** "98.3% (97.9-98.7)": a share and its interval, in percent. */
+export function percentWithInterval(share: number, [lo, hi]: [number, number], digits = 1): string {
+  return `${(100 * share).toFixed(digits)}% (${(100 * lo).toFixed(digits)}-${(100 * hi).toFixed(digits)})`;
 }

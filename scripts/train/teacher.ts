@@ -14,11 +14,16 @@ import { denoise, MAX_GUIDANCE } from '../../src/model/unet';
 /**
  * A guidance scale in [0, MAX_GUIDANCE], denser at small w (w = MAX·u²: 45 % of
  * draws below 2, the served default), where the useful scales are. With a
- * focus, half the draws instead fall uniformly within ±1 of it, so a narrow
+ * focus, half the draws instead fall uniformly within ±1 of it (cut to the range), so a narrow
  * student spends more of itself on the scale most requests use.
  */
 export function sampleGuidance(rng: Rng, focus: number | null = null): number {
-  if (focus !== null && rng.uniform() < 0.5) return Math.min(MAX_GUIDANCE, Math.max(0, focus - 1 + 2 * rng.uniform()));
+  if (focus !== null && rng.uniform() < 0.5) {
+    // Uniform on [focus − 1, focus + 1] cut to the range, so no draws pile up at 0 or MAX.
+    const lo = Math.max(0, focus - 1);
+    const hi = Math.min(MAX_GUIDANCE, focus + 1);
+    return lo + (hi - lo) * rng.uniform();
+  }
   return MAX_GUIDANCE * rng.uniform() ** 2;
 }
 
