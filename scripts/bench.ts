@@ -6,9 +6,11 @@
  * the same run): ms per digit for several step counts with and without
  * guidance, parameters, weight bytes, MFLOP per network call and achieved
  * GFLOP/s against this machine's peak for the same backend, cold start; the
- * pure-JS cpu backend as a ratio; bundle size; the bundled Worker (weights/)
- * inside workerd request by request with where the time goes; and
- * requests/s + latency under autocannon (no cache, cache misses, cache hits).
+ * pure-JS cpu backend as a ratio; bundle size; the bundled Worker (every
+ * weight set it serves: src/model/weight-sets.ts) inside workerd request by
+ * request with where the time goes, each request naming the weights that drew
+ * it; and requests/s + latency of default requests under autocannon (no cache,
+ * cache misses, cache hits).
  * Bounded in count and time; writes reports/bench.json and reports/bench.md;
  * --record merges each model's headline into its manifest's metrics. A
  * benchmark, not a test: nothing fails on a time.
@@ -33,12 +35,13 @@ const USAGE = `Usage: npm run bench -- [flags]
                         ${DEFAULT_MODELS}; the same weights under two names
                         are timed once). The first is the reference of the "×" columns
   --steps LIST          step counts (default 1,2,4,10,25,50), each at guidance 1 and at the
-                        model's default guidance; each model's served default rides along
+                        model's default guidance; each model's manifest default rides along
   --reps N              timed repetitions per setting after warm-up (default 20)
   --cold-starts N       fresh processes for the cold start, per model (default 5)
   --cpu-seconds S       time budget for the pure-JS cpu backend, first model (default 60; 0 skips it)
   --workerd-reps N      requests per path to the bundled Worker in workerd, one at a time, with the
-                        in-isolate breakdown: /digit/5.png?steps=10, ?steps=1, /healthz (default 30; 0 skips)
+                        in-isolate breakdown: /digit/5.png (the default request), ?steps=10, ?steps=1,
+                        /healthz (default 30; 0 skips)
   --connections N       concurrent HTTP connections (default 4)
   --fresh-requests N    requests that run the model, in each of the no-seed and fresh-seed runs (default 200)
   --cached-requests N   cache-hit requests (default 2000)
@@ -47,7 +50,9 @@ const USAGE = `Usage: npm run bench -- [flags]
   --out DIR             reports folder (default ${REPORTS_DIR})
   --record              merge each model's headline into its <dir>/manifest.json "metrics"
 
-The bundle, workerd and HTTP parts serve what the Worker bundles (weights/); the report names that version.`;
+The bundle, workerd and HTTP parts serve what the Worker bundles: every weight set of
+src/model/weight-sets.ts (weights/few-step/ draws the default request and steps 1-2,
+weights/ the rest); the report names the weights that drew each workerd row and HTTP run.`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
   log('peak: large matmul and conv on the same backend…');
   const peak = await measurePeak();
 
-  // Guidance 1 and each model's default; its served default rides along when --steps leaves it out.
+  // Guidance 1 and each model's default; its manifest default rides along when --steps leaves it out.
   const settings: TimedSetting[] = models.flatMap((m) => {
     const d = m.manifest.sampling;
     const own = [...new Set([1, d.defaultGuidance])].flatMap((guidance) => stepsList.map((steps) => ({ model: m.name, weights: m, steps, guidance, sampler: d.defaultSampler })));
@@ -143,7 +148,8 @@ async function main(): Promise<void> {
         log(`workerd: ${workerdReps} requests per path through dispatchFetch, with the in-isolate breakdown…`);
         workerd = await benchWorkerd(dir, probeDir, workerdReps);
         for (const x of workerd.rows) {
-          log(`workerd GET ${x.path}: ${x.requestMs.toFixed(2)} ms whole request = assets router ${x.assetsRouterMs.toFixed(2)} + dispatch ${x.dispatchMs.toFixed(2)} + other ${x.otherMs.toFixed(2)} + in the isolate ${x.isolateMs.toFixed(2)} (model ${x.modelMs?.toFixed(2) ?? '–'}, PNG ${x.pngMs?.toFixed(2) ?? '–'}, rest ${x.restMs.toFixed(2)})`);
+          const drawn = x.weightsVersion === null ? 'no model' : `${x.weightSet} ${x.weightsVersion}, ${x.steps} steps, guidance ${x.guidance}, ${x.sampler}`;
+          log(`workerd GET ${x.path} (${drawn}): ${x.requestMs.toFixed(2)} ms whole request = assets router ${x.assetsRouterMs.toFixed(2)} + dispatch ${x.dispatchMs.toFixed(2)} + other ${x.otherMs.toFixed(2)} + in the isolate ${x.isolateMs.toFixed(2)} (model ${x.modelMs?.toFixed(2) ?? '–'}, PNG ${x.pngMs?.toFixed(2) ?? '–'}, rest ${x.restMs.toFixed(2)})`);
         }
       }
       http = await benchHttp(dir, {
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
         maxSeconds: count('http-seconds', 1),
       }, log);
       for (const [name, run] of Object.entries(http.runs)) {
-        log(`HTTP ${name}: ${run.requestsPerSecond.toFixed(1)} req/s · p50 ${run.p50Ms} ms · p99 ${run.p99Ms} ms · ${run.requests} requests · X-Cache ${JSON.stringify(run.cache)}`);
+        log(`HTTP ${name}: ${run.requestsPerSecond.toFixed(1)} req/s · p50 ${run.p50Ms} ms · p99 ${run.p99Ms} ms · ${run.requests} requests · X-Cache ${JSON.stringify(run.cache)} · X-Weights-Version ${JSON.stringify(run.weights)}`);
       }
     } finally {
       for (const d of [dir, probeDir]) if (d) fs.rmSync(d, { recursive: true, force: true });

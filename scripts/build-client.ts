@@ -5,7 +5,8 @@
  *
  *   client.js              src/client/index.ts bundled with esbuild: the same src/model/ code as the Worker
  *   draw-worker.js         the playground's drawing thread; imports ./client.js rather than a second copy
- *   client/<name>-<hash>   the tfjs wasm binaries (SIMD and plain) and the weights, named by content hash
+ *   client/<name>-<hash>   the tfjs wasm binaries (SIMD and plain) and each weight set's binary (named
+ *                          by its manifest's `name`), with content hashes in their names
  *   _headers               CORS for cross-origin imports, immutable caching for the hashed files
  *
  * Run alone: npx tsx scripts/build-client.ts
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import type { ClientFiles } from '../src/client/assets';
+import { SERVED_SETS } from '../src/model/served-sets';
 
 export const CLIENT_DIR = path.resolve('dist/client');
 const require = createRequire(import.meta.url);
@@ -56,7 +58,7 @@ export async function buildClient(): Promise<ClientFiles> {
   const files: ClientFiles = {
     simdWasm: copyHashed(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm')),
     plainWasm: copyHashed(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm')),
-    weights: copyHashed(path.resolve('weights/model.bin')),
+    weights: weightFiles(),
   };
   await build({ ...COMMON, entryPoints: ['src/client/index.ts'], outfile: path.join(CLIENT_DIR, 'client.js'), define: { CLIENT_FILES: JSON.stringify(files) } });
   await build({
@@ -69,11 +71,22 @@ export async function buildClient(): Promise<ClientFiles> {
   return files;
 }
 
-/** Copies a file to client/<name>-<first 16 hex of its sha256><ext>; returns that path, relative to client.js. */
-function copyHashed(file: string): string {
+/** Each weight set's binary copied hashed, keyed by its manifest's name: the name the client looks it up by. */
+function weightFiles(): ClientFiles['weights'] {
+  const files: ClientFiles['weights'] = {};
+  for (const { dir, manifest } of SERVED_SETS) {
+    const name = manifest.name;
+    if (typeof name !== 'string' || !name || Object.hasOwn(files, name)) throw new Error(`${dir}/manifest.json: the client needs a name no other set has, got ${JSON.stringify(name)}`);
+    files[name] = copyHashed(path.resolve(dir, manifest.binary.file), name);
+  }
+  return files;
+}
+
+/** Copies a file to client/<base>-<first 16 hex of its sha256><ext> (base: the file's own, by default); returns that path, relative to client.js. */
+function copyHashed(file: string, base = path.basename(file, path.extname(file))): string {
   const bytes = fs.readFileSync(file);
   const ext = path.extname(file);
-  const name = `client/${path.basename(file, ext)}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`;
+  const name = `client/${base}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`;
   fs.writeFileSync(path.join(CLIENT_DIR, name), bytes);
   return name;
 }

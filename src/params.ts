@@ -6,15 +6,17 @@
  * hide from the cache).
  */
 import * as z from 'zod';
-import manifest from '../weights/manifest.json';
 import { ApiError, type ErrorCode } from './errors';
 import type { Rect } from './image/mask';
-import { servedArchitecture } from './model/runtime';
+import { defaultRequestManifest, servedManifests } from './model/runtime';
+import type { UNetConfig } from './model/unet';
+import { stepRanges } from './model/weight-sets';
+import type { Manifest } from './model/weights';
 import { rowsPerImage, SAMPLERS, type SamplerName } from './model/sampler';
 import { estimateSheetMs } from './model/sheet';
 import { LIMITS } from './limits';
 
-/** The manifest's sampling defaults. */
+/** A weight set's sampling defaults (the one that draws the request). */
 export interface Defaults {
   defaultSteps: number;
   defaultGuidance: number;
@@ -131,15 +133,28 @@ export function parsePath<S extends z.ZodRawShape>(params: Record<string, string
   throw valueError(key, params[key], issue, schema.shape[key] as z.ZodType);
 }
 
-/** The manifest's defaults, as the OpenAPI document states them (the routes take them from the loaded model). */
-const SAMPLING: Defaults = manifest.sampling as Defaults;
+/** The default request's sampling defaults, as the OpenAPI document states them (the routes take them from the loaded model). */
+const SAMPLING: Defaults = defaultRequestManifest().sampling;
+
+/** Something of each weight set, by the steps it draws: "few-step at 1-2 steps, general at 3-100 steps". */
+function perSet(describe: (m: Manifest) => string | number): string {
+  const sets = servedManifests();
+  const ranges = stepRanges(sets, LIMITS.maxSteps);
+  return sets.map((m, i) => `${describe(m)} at ${ranges[i].join('-')} steps`).join(', ');
+}
+
+/** The docs' note on a default that depends on which weight set answers. */
+function perSetDefault(key: 'defaultGuidance' | 'defaultSampler'): string {
+  if (servedManifests().every((m) => m.sampling[key] === SAMPLING[key])) return '';
+  return `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling[key])}`;
+}
 
 /** What GET /digit and the other generation routes share. */
 const sampling = {
-  steps: integer(1, LIMITS.maxSteps).meta({ description: 'sampler steps (network calls per image, twice that with guidance)', default: SAMPLING.defaultSteps }).optional(),
+  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})`, default: SAMPLING.defaultSteps }).optional(),
   seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)' }).optional(),
-  guidance: finite(0, LIMITS.maxGuidance).meta({ description: 'classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger', default: SAMPLING.defaultGuidance }).optional(),
-  sampler: oneOf(SAMPLERS).meta({ description: 'ddim or dpmpp (DPM-Solver++(2M))', default: SAMPLING.defaultSampler }).optional(),
+  guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perSetDefault('defaultGuidance')}`, default: SAMPLING.defaultGuidance }).optional(),
+  sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetDefault('defaultSampler')}`, default: SAMPLING.defaultSampler }).optional(),
 };
 
 export const digitPath = z.object({ digit: digit().meta({ description: 'the digit to draw' }) });
@@ -222,11 +237,11 @@ export const sheetQuery = z.object({
 });
 
 /** A sheet whose estimated model time exceeds the budget is refused before anything runs. */
-export function checkSheetBudget(images: number, steps: number, guidance: number): void {
-  const ms = estimateSheetMs(servedArchitecture(), images, steps, guidance);
+export function checkSheetBudget(architecture: UNetConfig, images: number, steps: number, guidance: number): void {
+  const ms = estimateSheetMs(architecture, images, steps, guidance);
   if (ms > LIMITS.sheetBudgetMs) {
     // Only a classifier-free-guidance network runs two rows per guided digit; a guidance-distilled one runs one at any scale.
-    const cheaper = rowsPerImage(servedArchitecture(), guidance) === 2 ? '; guidance 0 or 1 halves the cost' : '';
+    const cheaper = rowsPerImage(architecture, guidance) === 2 ? '; guidance 0 or 1 halves the cost' : '';
     throw new ApiError(400, 'over_budget', `${images} digits × ${steps} steps at guidance ${guidance} is an estimated ${Math.round(ms)} ms of model time; a sheet may use ${LIMITS.sheetBudgetMs} ms (fewer digits, seeds or steps${cheaper})`);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * GET /client.js in real headless Chromium (Debian's /usr/bin/chromium via playwright-core), served
  * with its assets by the bundled Worker in workerd: drawDigit gives the very pixels GET /digit/:d.png
- * returns, imported from the Worker's own page and from a page on another origin; weights that fail
- * their sha256 give an error and no picture; a browser without WASM SIMD gets the plain binary.
+ * returns, from both weight sets (few-step for the default request and 1-2 steps, general above),
+ * imported from the Worker's own page and from a page on another origin; a page downloads only the
+ * sets its draws need; weights that fail their sha256 give an error and no picture; a browser
+ * without WASM SIMD gets the plain binary.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,11 +17,16 @@ import type { Page } from 'playwright-core';
 import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/worker-options';
 import type { DrawDigitOptions } from '../src/client/index';
 import { launchChromium, type Browser } from './helpers/browser';
-import { BUNDLE_DIR, decodeGreyPng, startWorker } from './helpers/worker';
+import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
 
 type Case = Omit<DrawDigitOptions, 'onStep'>;
 
-/** Both samplers, 1-20 steps, guidance off, plain conditional, fractional and strong; the last one leaves the defaults to the manifest. */
+/**
+ * Both samplers, 1-20 steps, guidance off, plain conditional, fractional and strong, from both weight
+ * sets: steps 1-2 are the few-step set's, 3 and up the general set's. The last three leave defaults
+ * to the manifest of the set that draws: the first every one (the default request: few-step), the
+ * other two all but steps, at the last few-step count and at the first general one.
+ */
 const CASES: Case[] = [
   { digit: 0, seed: 1, steps: 10, guidance: 2, sampler: 'dpmpp' },
   { digit: 3, seed: 42, steps: 4, guidance: 2, sampler: 'ddim' },
@@ -28,7 +35,15 @@ const CASES: Case[] = [
   { digit: 9, seed: 123456, steps: 6, guidance: 0, sampler: 'dpmpp' },
   { digit: 8, seed: 2024, steps: 3, guidance: 0.75, sampler: 'ddim' },
   { digit: 4, seed: 99 },
+  { digit: 2, seed: 31, steps: FEW_STEP.sampling.maxSteps },
+  { digit: 6, seed: 8, steps: FEW_STEP.sampling.maxSteps! + 1 },
 ];
+
+/** The parameters a case draws with: what it leaves out comes from the manifest of the set its steps pick. */
+function expectedParams(c: Case) {
+  const { sampling } = c.steps === undefined || c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
+  return { steps: c.steps ?? sampling.defaultSteps, guidance: c.guidance ?? sampling.defaultGuidance, sampler: c.sampler ?? sampling.defaultSampler };
+}
 
 let mf: Miniflare;
 let origin: string;
@@ -74,7 +89,8 @@ function drawInPage(page: Page, cases: Case[]) {
       for (const c of cases) {
         const frames: { step: number; pixels: number[] }[] = [];
         const digit = await drawDigit({ ...c, onStep: (f) => frames.push({ step: f.step, pixels: Array.from(f.pixels) }) });
-        drawn.push({ width: digit.width, height: digit.height, backend: digit.backend, steps: digit.steps, pixels: Array.from(digit.pixels), frames });
+        const { width, height, backend, steps, guidance, sampler } = digit;
+        drawn.push({ width, height, backend, steps, guidance, sampler, pixels: Array.from(digit.pixels), frames });
       }
       return drawn;
     },
@@ -84,7 +100,7 @@ function drawInPage(page: Page, cases: Case[]) {
 
 // Generous: Chromium, workerd and the draws share the CPU with whatever else runs (minutes, under CI load).
 describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
-  it('draws the very pixels GET /digit/:d.png returns, for both samplers and several steps, seeds and guidance scales', async () => {
+  it('draws the very pixels GET /digit/:d.png returns, from both weight sets, for both samplers and several steps, seeds and guidance scales', async () => {
     const page = await chromium.context.newPage();
     await page.goto(`${origin}/`);
     await importClient(page, '/client.js');
@@ -92,11 +108,35 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     for (const [i, c] of CASES.entries()) {
       const d = drawn[i];
       expect({ case: c, width: d.width, height: d.height, backend: d.backend }).toEqual({ case: c, width: 28, height: 28, backend: 'wasm-simd' });
+      expect({ case: c, steps: d.steps, guidance: d.guidance, sampler: d.sampler }).toEqual({ case: c, ...expectedParams(c) });
       expect(d.pixels, JSON.stringify(c)).toEqual(await workerPixels(c));
       // One frame per step, in order; the last step's x̂₀ is the finished digit.
       expect(d.frames.map((f) => f.step)).toEqual(Array.from({ length: d.steps }, (_, s) => s + 1));
       expect(d.frames.at(-1)!.pixels).toEqual(d.pixels);
     }
+    await page.close();
+  });
+
+  it('downloads only the weight sets its draws need: a page drawing default requests never fetches the general set', async () => {
+    const page = await chromium.context.newPage();
+    const weightFiles: string[] = [];
+    // Routing also turns the HTTP cache off, so every download is seen even after the other tests'.
+    await page.route(`${origin}/client/*.bin`, (route) => {
+      weightFiles.push(new URL(route.request().url()).pathname);
+      return route.continue();
+    });
+    await page.goto(`${origin}/`);
+    await importClient(page, '/client.js');
+    const fewStep: Case[] = [{ digit: 1, seed: 5 }, { digit: 7, seed: 6, steps: 1, sampler: 'dpmpp' }];
+    const general: Case[] = [{ digit: 1, seed: 5, steps: 5 }];
+    const drawnFewStep = await drawInPage(page, fewStep);
+    expect(weightFiles).toEqual([expect.stringMatching(/^\/client\/few-step-[0-9a-f]{16}\.bin$/)]);
+    const drawnGeneral = await drawInPage(page, general);
+    expect(weightFiles).toEqual([weightFiles[0], expect.stringMatching(/^\/client\/general-[0-9a-f]{16}\.bin$/)]);
+    // Each set once: drawing from the first again downloads nothing more.
+    await drawInPage(page, fewStep.slice(0, 1));
+    expect(weightFiles).toHaveLength(2);
+    for (const [i, c] of [...fewStep, ...general].entries()) expect([...drawnFewStep, ...drawnGeneral][i].pixels, JSON.stringify(c)).toEqual(await workerPixels(c));
     await page.close();
   });
 
@@ -171,15 +211,20 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     await page.close();
   });
 
-  it('refuses weights that fail their sha256: a clear error, never a picture', async () => {
+  // Each set's binary, drawn from by a request its steps pick.
+  it.each([
+    [FEW_STEP.name, { digit: 3, seed: 1 }],
+    [GENERAL.name, { digit: 3, seed: 1, steps: FEW_STEP.sampling.maxSteps! + 1 }],
+  ])('refuses %s weights that fail their sha256: a clear error, never a picture', async (set, c) => {
+    const binary = binaryName(ASSETS_DIR, '.bin', `${set}-`);
     const outcome = await drawWithAssets((dir) => {
-      const file = path.join(dir, 'client', binaryName(dir, '.bin'));
+      const file = path.join(dir, 'client', binary);
       const bytes = fs.readFileSync(file);
       bytes[1000] ^= 1; // one bit: same size, different hash
       fs.writeFileSync(file, bytes);
-    });
+    }, c);
     expect(outcome.message).toMatch(
-      new RegExp(`^drawDigit: refusing the weights at ${outcome.origin}/client/${binaryName(ASSETS_DIR, '.bin')}: weights binary sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}$`),
+      new RegExp(`^drawDigit: refusing the weights at ${outcome.origin}/client/${binary}: weights binary sha256 [0-9a-f]{64} does not match the manifest's [0-9a-f]{64}$`),
     );
   });
 
@@ -195,8 +240,8 @@ function binaryName(dir: string, ext: string, part = ''): string {
   return fs.readdirSync(path.join(dir, 'client')).find((f) => f.endsWith(ext) && f.includes(part))!;
 }
 
-/** Serves a copy of the assets changed by `change`, draws a digit from it in Chromium, and returns how that ended. */
-async function drawWithAssets(change: (dir: string) => void): Promise<{ origin: string; message: string }> {
+/** Serves a copy of the assets changed by `change`, draws a digit (the default request unless told) from it in Chromium, and returns how that ended. */
+async function drawWithAssets(change: (dir: string) => void, c: Case = { digit: 3, seed: 1 }): Promise<{ origin: string; message: string }> {
   const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-assets-'));
   fs.cpSync(ASSETS_DIR, assets, { recursive: true });
   change(assets);
@@ -206,13 +251,13 @@ async function drawWithAssets(change: (dir: string) => void): Promise<{ origin: 
     const page = await chromium.context.newPage();
     await page.goto(`${origin}/`);
     await importClient(page, '/client.js');
-    const message = await page.evaluate(async () => {
+    const message = await page.evaluate(async (c) => {
       const { drawDigit } = (window as unknown as ClientWindow).digitsClient;
-      return drawDigit({ digit: 3, seed: 1 }).then(
+      return drawDigit(c).then(
         (d) => `drew ${d.pixels.length} pixels`,
         (err: Error) => err.message,
       );
-    });
+    }, c);
     await page.close();
     return { origin, message };
   } finally {

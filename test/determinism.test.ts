@@ -7,7 +7,7 @@ import { drawDigits } from '../src/model/generate';
 import { NoiseSchedule } from '../src/model/schedule';
 import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
-import { startWorker } from './helpers/worker';
+import { FEW_STEP, startWorker } from './helpers/worker';
 
 const workers: Miniflare[] = [];
 beforeAll(async () => {
@@ -25,13 +25,19 @@ describe('determinism', () => {
     expect(a.equals(b)).toBe(true);
   });
 
-  it('gives the same bytes in Node as in workerd (same code, same weights, same noise)', async () => {
-    const bin = fs.readFileSync('weights/model.bin');
-    const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
+  // One request per weight set: steps=6 is the general set's, the default request the few-step set's.
+  it.each([
+    ['weights', url, { steps: 6, guidance: 1.5, sampler: 'ddim' as const }],
+    ['weights/few-step', '/digit/8.png?seed=2024&size=56', { steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler as 'ddim' }],
+  ])('gives the same bytes in Node as in workerd (same code, same weights in %s, same noise)', async (dir, path, sampling) => {
+    const bin = fs.readFileSync(`${dir}/model.bin`);
+    const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
     const model = { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
-    const [image] = await drawDigits(model, { digits: [8], seeds: [2024], steps: 6, guidance: 1.5, sampler: 'ddim' });
+    const [image] = await drawDigits(model, { digits: [8], seeds: [2024], ...sampling });
     const node = Buffer.from(encodePng(upscaleNearest(image, 56, 56)));
-    const edge = Buffer.from(await (await workers[0].dispatchFetch(`http://localhost${url}`)).arrayBuffer());
+    const res = await workers[0].dispatchFetch(`http://localhost${path}`);
+    expect(res.headers.get('x-weights-version')).toBe(manifest.version);
+    const edge = Buffer.from(await res.arrayBuffer());
     expect(node.equals(edge)).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ const SHEET_BUDGET_MS = LIMITS.sheetBudgetMs;
 
 const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).architecture as UNetConfig;
 const served = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')).architecture as UNetConfig;
+const fewStep = JSON.parse(fs.readFileSync('weights/few-step/manifest.json', 'utf8')) as { architecture: UNetConfig; sampling: { maxSteps: number } };
 
 describe('sheet budget', () => {
   it('prices the teacher as measured: 0.6 ms per call + 1.85 ms per row, two rows per guided digit', () => {
@@ -26,6 +27,10 @@ describe('sheet budget', () => {
   it('prices the one-row student at any guidance, and lets its largest sheet through', () => {
     expect(estimateSheetMs(served, 160, 100, 3)).toBe(estimateSheetMs(served, 160, 100, 1));
     expect(estimateSheetMs(served, 160, 100, 3)).toBeLessThan(SHEET_BUDGET_MS);
+  });
+
+  it('lets the few-step set’s largest sheet through: 160 digits at its most steps', () => {
+    expect(estimateSheetMs(fewStep.architecture, 160, fewStep.sampling.maxSteps, 3)).toBeLessThan(SHEET_BUDGET_MS);
   });
 
 });

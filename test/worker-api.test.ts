@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
-import { decodeGreyPng, SERVED_DEFAULTS, startWorker } from './helpers/worker';
+import { decodeGreyPng, FEW_STEP, GENERAL, SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
 let mf: Miniflare;
 const get = (path: string, init?: RequestInit) => mf.dispatchFetch(`http://localhost${path}`, init as never);
@@ -45,7 +45,7 @@ describe('GET /digit/:d.png', () => {
 
   it('differs for other seeds, digits, samplers and step counts', async () => {
     const base = Buffer.from(await bytes('/digit/1.png?seed=1'));
-    for (const other of ['/digit/1.png?seed=2', '/digit/2.png?seed=1', `/digit/1.png?seed=1&sampler=${SERVED_DEFAULTS.defaultSampler === 'ddim' ? 'dpmpp' : 'ddim'}`, `/digit/1.png?seed=1&steps=${SERVED_DEFAULTS.defaultSteps + 1}`]) {
+    for (const other of ['/digit/1.png?seed=2', '/digit/2.png?seed=1', `/digit/1.png?seed=1&sampler=${SERVED_DEFAULTS.defaultSampler === 'ddim' ? 'dpmpp' : 'ddim'}`, `/digit/1.png?seed=1&steps=${SERVED_DEFAULTS.defaultSteps - 1}`]) {
       expect(Buffer.from(await bytes(other)).equals(base), other).toBe(false);
     }
   });
@@ -127,19 +127,29 @@ describe('bad input', () => {
 });
 
 describe('GET /model and /healthz', () => {
-  it('describes the served weights', async () => {
+  it('describes both served weight sets and the step counts each draws', async () => {
     const res = await get('/model');
     expect(res.status).toBe(200);
     const m = (await res.json()) as Record<string, any>;
-    expect(m.weightsVersion).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{12}$/);
-    expect(m.parameters).toBeGreaterThan(10_000);
-    expect(m.mflopsPerNetworkCall).toBeGreaterThan(1);
-    expect(m.quantization.weightBytes).toBe(m.parameters);
+    expect(m.weightsVersion).toBe(FEW_STEP.version);
+    expect(m.sampling).toMatchObject({ defaultSteps: FEW_STEP.sampling.defaultSteps, defaultGuidance: FEW_STEP.sampling.defaultGuidance, maxSteps: 100 });
     expect(m.backend.name).toBe('wasm');
-    // The distilled student, which names the teacher it was distilled from.
-    expect(m.provenance.script).toBe('scripts/distill.ts');
-    expect(m.provenance.distilledFrom.version).toBe(JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).version);
-    expect(m.architecture.guidanceFeatures).toBeGreaterThan(0);
+    expect(m.weightSets.map((set: any) => [set.name, set.steps, set.weightsVersion])).toEqual([
+      ['few-step', [1, FEW_STEP.sampling.maxSteps], FEW_STEP.version],
+      ['general', [FEW_STEP.sampling.maxSteps! + 1, 100], GENERAL.version],
+    ]);
+    const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).version;
+    for (const set of m.weightSets) {
+      expect(set.weightsVersion).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{12}$/);
+      expect(set.parameters).toBeGreaterThan(10_000);
+      expect(set.mflopsPerNetworkCall).toBeGreaterThan(1);
+      expect(set.quantization.weightBytes).toBe(set.parameters);
+      expect(set.sampling).not.toHaveProperty('maxSteps'); // a set's limit is its steps range
+      // Distilled students, each naming the teacher it was distilled from.
+      expect(set.provenance.script).toBe('scripts/distill.ts');
+      expect(set.provenance.distilledFrom.version).toBe(teacher);
+      expect(set.architecture.guidanceFeatures).toBeGreaterThan(0);
+    }
   });
 
   it('reports health and the live tensor count', async () => {

@@ -9,6 +9,9 @@
  *    uncached run does not show, so both are reported;
  *  - hit: one seeded URL over and over after a first miss: the Cache API
  *    path, no model run (X-Cache: HIT).
+ * Every path is a default request (no steps, guidance or sampler), drawn by
+ * the Worker's first weight set (src/model/weight-sets.ts); each run counts
+ * the X-Weights-Version of its answers to show which.
  * Each run stops after `amount` requests or `maxSeconds`, whichever is first.
  * One workerd isolate runs JavaScript on one thread, so under load requests
  * queue: latency grows with connections while requests/s stays ≈ 1 / service time.
@@ -31,6 +34,8 @@ export interface LoadRun {
   errors: number;
   /** X-Cache (else Cache-Control) header counts, to prove the run measured what it says. */
   cache: Record<string, number>;
+  /** X-Weights-Version header counts: which of the served weight sets drew the answers ("none" without the header). */
+  weights: Record<string, number>;
 }
 
 export interface HttpBench {
@@ -84,6 +89,7 @@ export async function benchHttp(bundleDir: string, opts: LoadOptions, log: (line
 
 async function run(url: string, connections: number, amount: number, maxSeconds: number, label: string, nextPath: () => string): Promise<LoadRun> {
   const cache: Record<string, number> = {};
+  const weights: Record<string, number> = {};
   let lastResponse = 0;
   const instance = autocannon({
     url,
@@ -99,6 +105,8 @@ async function run(url: string, connections: number, amount: number, maxSeconds:
           const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
           const key = String(header('x-cache') ?? header('cache-control') ?? 'none');
           cache[key] = (cache[key] ?? 0) + 1;
+          const version = String(header('x-weights-version') ?? 'none');
+          weights[version] = (weights[version] ?? 0) + 1;
         },
       },
     ],
@@ -123,5 +131,6 @@ async function run(url: string, connections: number, amount: number, maxSeconds:
     non2xx: result.non2xx,
     errors: result.errors,
     cache,
+    weights,
   };
 }

@@ -8,15 +8,26 @@
  *  - appMs: the app's whole handling of `path` (routing, query, model, PNG,
  *    Response), body read;
  *  - for a /digit/ path, the route's two big parts as it calls them:
- *    modelMs (drawDigits at the path's steps, the served sampler and
- *    guidance) and pngMs (28×28 upscale + PNG encode).
- * Bundled by wrangler with wrangler.toml's rules (scripts/bench/bundle.ts).
+ *    modelMs (drawDigits with the weight set that draws the path's steps, as
+ *    getModel picks it, at the path's steps, else that set's default steps,
+ *    and that set's default guidance and sampler) and pngMs (28×28 upscale +
+ *    PNG encode). The answer names the weights, steps, guidance and sampler
+ *    it timed, so the bench can check them against the deployed Worker's.
+ * Bundled by wrangler with wrangler.toml's module rules (scripts/bench/bundle.ts).
  */
 import app from '../../src/index';
 import type { GreyImage } from '../../src/image/grey';
 import { encodePng, upscaleNearest } from '../../src/image/png';
 import { drawDigits } from '../../src/model/generate';
 import { getModel } from '../../src/model/runtime';
+import type { SamplerName } from '../../src/model/sampler';
+
+/** What GET /__sections answers. */
+export interface Sections {
+  appMs: number;
+  /** Digit paths only: what modelMs and pngMs timed. */
+  drawn?: { weightsVersion: string; steps: number; guidance: number; sampler: SamplerName; modelMs: number; pngMs: number };
+}
 
 async function loop(reps: number, fn: (rep: number) => Promise<unknown> | unknown): Promise<number> {
   const t0 = performance.now();
@@ -28,16 +39,17 @@ async function sections(url: URL, env: unknown, ctx: ExecutionContext): Promise<
   const target = new URL(url.searchParams.get('path') ?? '/healthz', url);
   const reps = Number(url.searchParams.get('reps') ?? 20);
   const appMs = await loop(reps, async () => (await app.fetch(new Request(target), env, ctx)).arrayBuffer());
-  if (!target.pathname.startsWith('/digit/')) return Response.json({ appMs });
-  const model = await getModel();
+  if (!target.pathname.startsWith('/digit/')) return Response.json({ appMs } satisfies Sections);
+  const query = target.searchParams.get('steps');
+  const model = await getModel(query === null ? undefined : Number(query));
   const s = model.manifest.sampling;
-  const steps = Number(target.searchParams.get('steps') ?? s.defaultSteps);
+  const steps = query === null ? s.defaultSteps : Number(query);
   let image: GreyImage | undefined;
   const modelMs = await loop(reps, async (rep) => {
     [image] = await drawDigits(model, { digits: [5], seeds: [2_000_000 + rep], steps, guidance: s.defaultGuidance, sampler: s.defaultSampler });
   });
   const pngMs = await loop(reps, () => encodePng(upscaleNearest(image!, 28, 28)));
-  return Response.json({ appMs, modelMs, pngMs });
+  return Response.json({ appMs, drawn: { weightsVersion: model.manifest.version, steps, guidance: s.defaultGuidance, sampler: s.defaultSampler, modelMs, pngMs } } satisfies Sections);
 }
 
 export default {

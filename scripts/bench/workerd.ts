@@ -15,12 +15,19 @@
  *    rest = in the isolate − model − PNG: routing, query, seed, headers;
  *  - other = request − assets router − dispatch − in the isolate: what the
  *    Worker costs outside its handler beyond a no-op (larger bodies, logs).
+ * The Worker serves several weight sets (src/model/weight-sets.ts): each
+ * digit row names the one that drew it, from the deployed Worker's
+ * X-Weights-Version, with that set's steps (the default request's when the
+ * path has none), guidance and sampler from GET /model; the probe must have
+ * timed the same, or the bench stops.
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import type { SamplerName } from '../../src/model/sampler';
 import { median } from '../eval/stats';
 import { bundledWorkerOptions } from '../worker-options';
+import type { Sections } from './workerd-probe';
 
 /** The probe's entry, for buildBundle; wrangler names the bundled script after it. */
 export const PROBE_ENTRY = 'scripts/bench/workerd-probe.ts';
@@ -41,13 +48,33 @@ export function benchWorkerOptions(bundleDir: string, script = 'index.js'): Mini
   };
 }
 
-/** The requests issue 8 budgets (uncached: no seed), and the no-model baseline. */
-export const WORKERD_PATHS = ['/digit/5.png?steps=10', '/digit/5.png?steps=1', '/healthz'];
+/**
+ * The default request (no steps: the product's main request), the requests
+ * issue 8 budgets (uncached: no seed), one per served weight set today, and
+ * the no-model baseline.
+ */
+export const WORKERD_PATHS = ['/digit/5.png', '/digit/5.png?steps=10', '/digit/5.png?steps=1', '/healthz'];
+
+/** A weight set as the Worker's GET /model lists it. */
+export interface ServedWeightSet {
+  /** Its manifest's name ("few-step", "general"). */
+  name: string;
+  /** The first and last step count it draws. */
+  steps: [number, number];
+  weightsVersion: string;
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: SamplerName };
+}
 
 export interface WorkerdRow {
   path: string;
-  /** Network steps of the request; null for /healthz. */
+  /** The weight set that drew the digit (the response's X-Weights-Version, named from GET /model); null for /healthz. */
+  weightSet: string | null;
+  weightsVersion: string | null;
+  /** Network steps drawn: the path's, else (the default request) the drawing set's default; null for /healthz. */
   steps: number | null;
+  /** Guidance and sampler drawn: the drawing set's defaults (no path sets them); null for /healthz. */
+  guidance: number | null;
+  sampler: SamplerName | null;
   /** dispatchFetch round trip to the deployed bundle, body read (median). */
   requestMs: number;
   /** request − the same without the static-assets router, median of the differences within each turn. */
@@ -67,10 +94,10 @@ export interface WorkerdRow {
 }
 
 export interface WorkerdBench {
-  /** The weights version the bundled Worker served (/healthz), which is what these rows measured. */
+  /** The weights that draw the default request (GET /healthz). Each row names the weights that drew it. */
   weightsVersion: string;
-  /** The served guidance: the digit paths leave it unset. */
-  defaultGuidance: number;
+  /** The bundled Worker's weight sets, fewest steps first, as GET /model lists them. */
+  weightSets: ServedWeightSet[];
   reps: number;
   /** Iterations of each in-isolate loop (one loop per path and repetition; medians over repetitions). */
   loopReps: number;
@@ -88,21 +115,34 @@ export function parseServerTiming(header: string | null): Record<string, number>
   return out;
 }
 
-async function get(mf: Miniflare, url: string): Promise<{ ms: number; body: ArrayBuffer; serverTiming: string | null }> {
+async function get(mf: Miniflare, url: string): Promise<{ ms: number; body: ArrayBuffer; serverTiming: string | null; weightsVersion: string | null }> {
   const t0 = performance.now();
   const response = await mf.dispatchFetch(`http://localhost${url}`);
   const body = await response.arrayBuffer();
   const ms = performance.now() - t0;
   if (!response.ok) throw new Error(`workerd: GET ${url} answered ${response.status}`);
-  return { ms, body, serverTiming: response.headers.get('Server-Timing') };
+  return { ms, body, serverTiming: response.headers.get('Server-Timing'), weightsVersion: response.headers.get('X-Weights-Version') };
 }
 
 const json = async <T>(answer: Promise<{ body: ArrayBuffer }>): Promise<T> => JSON.parse(new TextDecoder().decode((await answer).body)) as T;
 
-interface Sections {
-  appMs: number;
-  modelMs?: number;
-  pngMs?: number;
+type Drawn = Pick<WorkerdRow, 'weightSet' | 'weightsVersion' | 'steps' | 'guidance' | 'sampler'>;
+
+/** What a row's request drew: the set named by its X-Weights-Version, at the path's steps or that set's defaults. */
+export function drawnBy(url: string, weightsVersion: string | null, sets: readonly ServedWeightSet[]): Drawn {
+  if (!new URL(url, 'http://x').pathname.startsWith('/digit/')) return { weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null };
+  const set = sets.find((s) => s.weightsVersion === weightsVersion);
+  if (!set) throw new Error(`workerd: GET ${url} answered X-Weights-Version ${weightsVersion}, not one of GET /model's weight sets (${sets.map((s) => s.weightsVersion).join(', ')})`);
+  const query = new URL(url, 'http://x').searchParams.get('steps');
+  const { defaultSteps, defaultGuidance, defaultSampler } = set.sampling;
+  return { weightSet: set.name, weightsVersion: set.weightsVersion, steps: query === null ? defaultSteps : Number(query), guidance: defaultGuidance, sampler: defaultSampler };
+}
+
+/** Throws unless the probe timed in the isolate what the deployed Worker drew (a probe that picks weights or defaults otherwise would be timing something else). */
+function checkProbe(url: string, drawn: Drawn, parts: Sections): void {
+  const timed = parts.drawn ? { weightsVersion: parts.drawn.weightsVersion, steps: parts.drawn.steps, guidance: parts.drawn.guidance, sampler: parts.drawn.sampler } : null;
+  const deployed = drawn.weightsVersion === null ? null : { weightsVersion: drawn.weightsVersion, steps: drawn.steps, guidance: drawn.guidance, sampler: drawn.sampler };
+  if (JSON.stringify(timed) !== JSON.stringify(deployed)) throw new Error(`workerd: for GET ${url} the probe timed ${JSON.stringify(timed)}, the deployed Worker drew ${JSON.stringify(deployed)}`);
 }
 
 export async function benchWorkerd(bundleDir: string, probeDir: string, reps: number, loopReps = 5, warmup = 3): Promise<WorkerdBench> {
@@ -112,24 +152,33 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
   const probe = new Miniflare(benchWorkerOptions(probeDir, `${path.basename(PROBE_ENTRY, '.ts')}.js`));
   try {
     const health = await json<{ weightsVersion: string }>(get(deployed, '/healthz'));
-    const served = await json<{ sampling: { defaultGuidance: number } }>(get(deployed, '/model'));
+    const { weightSets } = await json<{ weightSets: ServedWeightSet[] }>(get(deployed, '/model'));
     const samples = WORKERD_PATHS.map(() => ({ request: [] as number[], assetsRouter: [] as number[], noop: [] as number[], app: [] as number[], model: [] as number[], png: [] as number[], timing: {} as Record<string, number[]> }));
+    const drawn: Drawn[] = [];
     // Round-robin, the request and its in-isolate parts back to back: a burst
     // of other work on the machine then falls on every figure alike.
     for (let rep = 0; rep < warmup + reps; rep++) {
       for (const [k, url] of WORKERD_PATHS.entries()) {
-        const { ms, serverTiming } = await get(deployed, url);
+        const { ms, serverTiming, weightsVersion } = await get(deployed, url);
         const bare = await get(noAssets, url);
         const floor = await get(noop, '/');
         const parts = await json<Sections>(get(probe, `/__sections?path=${encodeURIComponent(url)}&reps=${loopReps}`));
+        // Every answer to a path, warm-up included, from the same weights, and the probe timing those.
+        const now = drawnBy(url, weightsVersion, weightSets);
+        if (bare.weightsVersion !== weightsVersion) throw new Error(`workerd: GET ${url} without static assets drew ${bare.weightsVersion}, with them ${weightsVersion}`);
+        if (drawn[k] && JSON.stringify(drawn[k]) !== JSON.stringify(now)) throw new Error(`workerd: GET ${url} drew ${JSON.stringify(now)}, earlier ${JSON.stringify(drawn[k])}`);
+        drawn[k] = now;
+        checkProbe(url, now, parts);
         if (rep < warmup) continue;
         const s = samples[k];
         s.request.push(ms);
         s.assetsRouter.push(ms - bare.ms);
         s.noop.push(floor.ms);
         s.app.push(parts.appMs);
-        if (parts.modelMs !== undefined) s.model.push(parts.modelMs);
-        if (parts.pngMs !== undefined) s.png.push(parts.pngMs);
+        if (parts.drawn) {
+          s.model.push(parts.drawn.modelMs);
+          s.png.push(parts.drawn.pngMs);
+        }
         for (const [name, dur] of Object.entries(parseServerTiming(serverTiming))) (s.timing[name] ??= []).push(dur);
       }
     }
@@ -142,7 +191,7 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
       const pngMs = s.png.length ? median(s.png) : null;
       return {
         path: url,
-        steps: url.startsWith('/digit/') ? Number(new URL(url, 'http://x').searchParams.get('steps')) : null,
+        ...drawn[k],
         requestMs,
         assetsRouterMs,
         dispatchMs,
@@ -154,7 +203,7 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
         serverTiming: Object.fromEntries(Object.entries(s.timing).map(([name, v]) => [name, median(v)])),
       };
     });
-    return { weightsVersion: health.weightsVersion, defaultGuidance: served.sampling.defaultGuidance, reps, loopReps, rows };
+    return { weightsVersion: health.weightsVersion, weightSets: weightSets.map(({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler } }) => ({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler } })), reps, loopReps, rows };
   } finally {
     await Promise.all([deployed, noAssets, noop, probe].map((mf) => mf.dispose()));
   }

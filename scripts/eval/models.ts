@@ -17,8 +17,8 @@ import { loadWeights, type Manifest } from '../../src/model/weights';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../train/checkpoint';
 import { quantizePerChannel } from '../train/export';
 
-/** `--models` when none is given: the teacher and whatever the Worker serves (one entry if they are the same weights). */
-export const DEFAULT_MODELS = 'teacher=weights/teacher,served=weights';
+/** `--models` when none is given: the teacher and the weight sets the Worker serves (src/model/weight-sets.ts; one entry for weights given twice). */
+export const DEFAULT_MODELS = 'teacher=weights/teacher,few-step=weights/few-step,general=weights';
 
 export interface LoadedWeights extends Model {
   manifest: Manifest;

@@ -78,7 +78,12 @@ export function qualityHeadline(r: EvalReport, model: ModelSummary): Record<stri
 /** metrics.speed of one timed model: per-digit latency, efficiency, cold start; bundle, workerd and HTTP when it is the bundled one. */
 export function speedHeadline(r: BenchReport, model: ModelSummary): Record<string, unknown> {
   const m = r.models.find((x) => x.name === model.name)!;
-  const bundled = r.workerd?.weightsVersion === m.version;
+  // The Worker serves several weight sets: each gets the workerd rows its weights drew, and the HTTP
+  // runs only if its weights drew all of them; a model the Worker does not serve gets none.
+  const bundled = r.workerd?.weightSets?.some((set) => set.weightsVersion === m.version) ?? false; // reports before weightSets: none
+  const rows = bundled ? r.workerd!.rows.filter((x) => x.weightsVersion === m.version) : [];
+  const httpVersions = new Set(Object.values(r.http?.runs ?? {}).flatMap((run) => Object.keys(run.weights)));
+  const drewHttp = httpVersions.size === 1 && httpVersions.has(m.version);
   return {
     date: r.date,
     machine: r.machine,
@@ -94,8 +99,8 @@ export function speedHeadline(r: BenchReport, model: ModelSummary): Record<strin
     cpuBackendSlowdown: r.cpuBackend?.model === m.name ? round(r.cpuBackend.slowdown, 1) : null,
     coldStartMs: round(m.coldStart.totalMedianMs, 1),
     bundleGzipKiB: r.bundle && bundled ? round(r.bundle.gzipBytes / 1024, 1) : null,
-    workerd: bundled ? r.workerd!.rows.map((x) => ({ path: x.path, requestMs: round(x.requestMs, 2), assetsRouterMs: round(x.assetsRouterMs, 2), dispatchMs: round(x.dispatchMs, 2), isolateMs: round(x.isolateMs, 2), modelMs: x.modelMs === null ? null : round(x.modelMs, 2) })) : null,
-    http: r.http && bundled
+    workerd: bundled ? rows.map((x) => ({ path: x.path, requestMs: round(x.requestMs, 2), assetsRouterMs: round(x.assetsRouterMs, 2), dispatchMs: round(x.dispatchMs, 2), isolateMs: round(x.isolateMs, 2), modelMs: x.modelMs === null ? null : round(x.modelMs, 2) })) : null,
+    http: r.http && drewHttp
       ? Object.fromEntries(Object.entries(r.http.runs).map(([k, v]) => [k, { requestsPerSecond: round(v.requestsPerSecond, 1), p50Ms: v.p50Ms, p99Ms: v.p99Ms }]))
       : null,
   };

@@ -9,19 +9,26 @@ export interface ClientFiles {
   simdWasm: string;
   /** The plain binary, for browsers without WebAssembly SIMD. */
   plainWasm: string;
-  /** weights/model.bin, checked against the manifest's sha256 before use. */
-  weights: string;
+  /** Each weight set's binary, by its manifest's `name`; checked against that manifest's sha256 before use. */
+  weights: Record<string, string>;
 }
+
+/** One served file: a wasm binary, or the weights of the set with this manifest name. */
+export type ClientFile = Exclude<keyof ClientFiles, 'weights'> | { weights: string };
 
 /** Replaced by esbuild's `define` with the hashed names of this build. */
 declare const CLIENT_FILES: ClientFiles;
 
-export function assetUrl(name: keyof ClientFiles): URL {
-  return new URL(CLIENT_FILES[name], import.meta.url);
+export function assetUrl(file: ClientFile): URL {
+  if (typeof file === 'string') return new URL(CLIENT_FILES[file], import.meta.url);
+  const name = CLIENT_FILES.weights[file.weights];
+  // Only a build that copied other weights than the manifests client.js bundles gets here.
+  if (name === undefined) throw new Error(`drawDigit: this build serves no weights named ${JSON.stringify(file.weights)}`);
+  return new URL(name, import.meta.url);
 }
 
-export async function fetchAsset(name: keyof ClientFiles): Promise<Response> {
-  const url = assetUrl(name);
+export async function fetchAsset(file: ClientFile): Promise<Response> {
+  const url = assetUrl(file);
   const res = await fetch(url).catch((err: Error) => {
     throw new Error(`drawDigit: could not load ${url}: ${err.message}`);
   });

@@ -1,7 +1,8 @@
 /**
  * The browser client, served as GET /client.js: draws digits in the page with
- * the Worker's own model code (src/model/), weights and tfjs WASM SIMD kernels,
- * so the same parameters give the very pixels GET /digit/:d.png returns.
+ * the Worker's own model code (src/model/), weight sets and tfjs WASM SIMD
+ * kernels, picking the set by steps as the Worker does, so the same parameters
+ * give the very pixels GET /digit/:d.png returns.
  *
  *   import { drawDigit } from 'https://<worker>/client.js';
  *   const { width, height, pixels } = await drawDigit({ digit: 5, seed: 42 });
@@ -35,13 +36,15 @@ export interface DrawnDigit extends GreyImage, DrawParams {
   backend: BackendName;
 }
 
-// Start downloading, compiling and checking as soon as the module is imported: the first drawDigit
-// then waits only for what is left. A failure here is not lost: drawDigit starts again and reports it.
+// Start downloading, compiling and checking the default request's weight set as soon as the module is
+// imported: the first drawDigit then waits only for what is left. The other sets wait for a draw that
+// needs them. A failure here is not lost: drawDigit starts again and reports it.
 getClientModel().catch(() => {});
 
 export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> {
   checkOptions(options); // bad input fails before anything is downloaded
-  const model = await getClientModel();
+  const model = await getClientModel(options.steps);
+  // The defaults of the set that draws, as GET /digit takes them.
   const params = withManifestDefaults(options, model.manifest.sampling);
   const { digit, seed, steps, guidance, sampler } = params;
 

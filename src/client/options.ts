@@ -1,6 +1,7 @@
 /**
  * drawDigit's options, checked as GET /digit checks its query and defaulted
- * from the same manifest, so the client and the API accept the same requests.
+ * from the manifest of the same weight set, so the client and the API accept
+ * the same requests and draw them alike.
  * The ranges are the API's own LIMITS (src/limits.ts, zod-free: the schemas
  * in params.ts would more than double client.js).
  */
@@ -13,11 +14,11 @@ export interface DrawOptions {
   digit: number;
   /** 0-4294967295: the same seed and parameters draw the same digit, here and on the Worker. */
   seed: number;
-  /** 1-100; default from the weights manifest, as for GET /digit. */
+  /** 1-100; picks the weight set that draws (src/model/weight-sets.ts). Left out: the default request's set and its manifest's default, as for GET /digit. */
   steps?: number;
-  /** Classifier-free guidance, 0-10; default from the manifest. */
+  /** Classifier-free guidance, 0-10; default from the drawing set's manifest. */
   guidance?: number;
-  /** `ddim` or `dpmpp`; default from the manifest. */
+  /** `ddim` or `dpmpp`; default from the drawing set's manifest. */
   sampler?: SamplerName;
 }
 
@@ -34,7 +35,7 @@ export function checkOptions(options: DrawOptions): void {
   if (options.sampler !== undefined && !SAMPLERS.includes(options.sampler)) throw refusal('sampler', `one of ${SAMPLERS.join(', ')}`, options.sampler);
 }
 
-/** Fills what the caller left out from the manifest's sampling defaults, as GET /digit does. */
+/** Fills what the caller left out from the drawing set's sampling defaults, as GET /digit does. */
 export function withManifestDefaults(options: DrawOptions, sampling: Manifest['sampling']): DrawParams {
   return {
     digit: options.digit,

@@ -1,34 +1,50 @@
 /**
  * The model as the Worker holds it: started once per isolate, on first use.
- * Start-up = tfjs WASM SIMD backend from the bundled module + weights checked
- * against their sha256 and dequantised. Bad weights are logged once and make
- * every generation route answer 503 rather than draw with the wrong numbers.
+ * Start-up = tfjs WASM SIMD backend from the bundled module + every served
+ * weight set checked against its sha256 and dequantised. Bad weights are
+ * logged once and make every generation route answer 503 rather than draw
+ * with the wrong numbers.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import simdModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
-import manifestJson from '../../weights/manifest.json';
-import weightsBinary from '../../weights/model.bin';
+import fewStepBinary from '../../weights/few-step/model.bin';
+import generalBinary from '../../weights/model.bin';
 import { useWasmBackend } from './backend';
+import { SERVED_SETS } from './served-sets';
 import type { Model } from './sampler';
 import { NoiseSchedule } from './schedule';
-import type { UNetConfig } from './unet';
+import { checkWeightSets, weightSetFor } from './weight-sets';
 import { loadWeights, WeightsError, type Manifest } from './weights';
 
 export interface LoadedModel extends Model {
   manifest: Manifest;
-  /** Milliseconds spent starting the backend and decoding the weights. */
+}
+
+export interface ServedModels {
+  /** Fewest steps first (src/model/weight-sets.ts). */
+  sets: LoadedModel[];
+  /** Milliseconds spent starting the backend and decoding every set's weights. */
   startupMs: number;
 }
 
-/** The architecture of the bundled weights, readable before (and without) loading them: cost estimates use it. */
-export function servedArchitecture(): UNetConfig {
-  return (manifestJson as unknown as Manifest).architecture;
+/** Each served set's binary, bundled by wrangler (wrangler.toml's Data rule), by weights folder. */
+const BINARIES: Record<string, ArrayBuffer> = { 'weights/few-step': fewStepBinary, weights: generalBinary };
+
+/** Every bundled manifest, in serving order. */
+export function servedManifests(): Manifest[] {
+  return SERVED_SETS.map((set) => set.manifest);
+}
+
+/** The default request's manifest, without loading anything: the OpenAPI document states its defaults. */
+export function defaultRequestManifest(): Manifest {
+  return weightSetFor(SERVED_SETS, undefined).manifest;
 }
 
 export class ModelUnavailableError extends Error {}
 
-let loading: Promise<LoadedModel> | null = null;
+let loading: Promise<ServedModels> | null = null;
 
-export function getModel(): Promise<LoadedModel> {
+export function getServedModels(): Promise<ServedModels> {
   loading ??= load().catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
     console.error(`model unavailable: ${reason}`);
@@ -40,15 +56,26 @@ export function getModel(): Promise<LoadedModel> {
   return loading;
 }
 
-async function load(): Promise<LoadedModel> {
+/** The loaded weight set that draws a request of `steps` (undefined: the default request). */
+export async function getModel(steps?: number): Promise<LoadedModel> {
+  return weightSetFor((await getServedModels()).sets, steps);
+}
+
+async function load(): Promise<ServedModels> {
   const started = performance.now();
+  // Checked before any tensor exists, so a bad bundle leaves nothing behind.
+  checkWeightSets(SERVED_SETS);
+  for (const { dir } of SERVED_SETS) if (!BINARIES[dir]) throw new WeightsError(`no bundled binary for the weight set in ${dir}`);
   await useWasmBackend(simdModule);
-  const { manifest, params } = await loadWeights(manifestJson, weightsBinary);
-  return {
-    manifest,
-    params,
-    unet: manifest.architecture,
-    schedule: new NoiseSchedule(manifest.schedule),
-    startupMs: performance.now() - started,
-  };
+  const sets: LoadedModel[] = [];
+  try {
+    for (const { dir, manifest: raw } of SERVED_SETS) {
+      const { manifest, params } = await loadWeights(raw, BINARIES[dir]);
+      sets.push({ manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) });
+    }
+  } catch (err) {
+    for (const set of sets) tf.dispose(Object.values(set.params));
+    throw err;
+  }
+  return { sets, startupMs: performance.now() - started };
 }

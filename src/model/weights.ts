@@ -1,5 +1,6 @@
 /**
- * The weights format, reader side: weights/manifest.json + weights/model.bin.
+ * The weights format, reader side: a weights folder's manifest.json + model.bin
+ * (weights/ and weights/few-step/ are served; src/model/served-sets.ts).
  *
  * model.bin is the int8 values of every tensor, back to back, in the manifest's
  * order; each tensor has one float32 scale per output channel (its last axis),
@@ -28,9 +29,17 @@ export interface TensorEntry {
 export interface Manifest {
   format: typeof WEIGHTS_FORMAT;
   version: string;
+  /** What the Worker calls this set; every served set has one (checkWeightSets), a fresh export none. */
+  name?: string;
   architecture: UNetConfig;
   schedule: ScheduleConfig;
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: SamplerName };
+  sampling: {
+    defaultSteps: number;
+    defaultGuidance: number;
+    defaultSampler: SamplerName;
+    /** Served only for requests of at most this many steps; absent: any count. */
+    maxSteps?: number;
+  };
   binary: { file: string; bytes: number; sha256: string };
   tensors: TensorEntry[];
   provenance: Record<string, unknown>;
@@ -51,6 +60,9 @@ export function validateManifest(raw: unknown): Manifest {
   if (!m.binary || !/^[0-9a-f]{64}$/.test(m.binary.sha256 ?? '')) fail('missing binary.sha256');
   if (!Array.isArray(m.tensors)) fail('missing tensor table');
   if (!m.sampling || !Number.isInteger(m.sampling.defaultSteps) || !Number.isFinite(m.sampling.defaultGuidance)) fail('missing sampling defaults');
+  const { maxSteps } = m.sampling;
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= m.sampling.defaultSteps)) fail(`sampling.maxSteps ${JSON.stringify(maxSteps)} must be an integer no smaller than defaultSteps`);
+  if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;
   try {
     specs = paramSpecs(m.architecture);

@@ -82,8 +82,9 @@ for (const format of FORMATS) {
   const digitOfFile = (c: Context) => ({ digit: c.req.param('file')!.slice(0, -format.extension.length - 1) });
   digitRoutes.get(`/digit/:file{.*\\.${format.extension}}`, validated(request, digitOfFile), async (c) => {
     const { digit } = c.req.valid('param');
-    const model = await getModel();
-    const params = withDefaults(c.req.valid('query'), model.manifest.sampling);
+    const query = c.req.valid('query');
+    const model = await getModel(query.steps);
+    const params = withDefaults(query, model.manifest.sampling);
     format.check(params);
     const seed = drawSeed(params.seed);
     const canonical = `/digit/${digit}.${format.extension}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps })}`;

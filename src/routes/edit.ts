@@ -63,7 +63,7 @@ editRoutes.post('/inpaint', validated(inpaintRoute.request), async (c) => {
     const mask = upload.mask ? maskFromImage(decodePng(upload.mask, 'the mask', { paper: 0, work: metrics }), image) : maskFromRect(q.mask!, image);
     return { image, mask };
   });
-  const model = await getModel();
+  const model = await getModel(q.steps);
   const params = inpaintParams(q, model.manifest.sampling);
   const seed = drawSeed(params.seed);
   const picture = await metrics.time('model', () => inpaintImage(model, { ...params, digit: q.digit, seed, image, mask }));
@@ -75,7 +75,7 @@ editRoutes.post('/restyle', validated(restyleRoute.request), async (c) => {
   const upload = await readUpload(c, ['image']);
   const metrics = c.var.metrics;
   const image = await metrics.time('decode', () => decodePng(upload.image, 'the image', { work: metrics }));
-  const model = await getModel();
+  const model = await getModel(q.steps);
   const params = withDefaults(q, model.manifest.sampling);
   const seed = drawSeed(params.seed);
   const picture = await metrics.time('model', () => restyleImage(model, { ...params, digit: q.to, seed, strength: q.strength, image }));

@@ -5,17 +5,31 @@ import * as z from 'zod';
 import type { AppEnv } from '../http/metrics';
 import { documented, errors, MODEL_UNAVAILABLE } from '../http/openapi';
 import { LIMITS } from '../limits';
-import { getModel } from '../model/runtime';
+import { getModel, getServedModels } from '../model/runtime';
+import { stepRanges } from '../model/weight-sets';
+import type { Manifest } from '../model/weights';
 import { flopsPerImage, parameterCount } from '../model/unet';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const noStore = { 'Cache-Control': { description: 'no-store', schema: { type: 'string' as const, enum: ['no-store'] } } };
 
+const weightSet = z
+  .looseObject({
+    name: z.string(),
+    steps: z.tuple([z.number().int(), z.number().int()]).meta({ description: 'the first and last step count this set draws' }),
+    weightsVersion: z.string(),
+    parameters: z.number().int(),
+    mflopsPerNetworkCall: z.number(),
+    sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string() }),
+  })
+  .meta({ id: 'WeightSet' });
+
 const modelRoute = documented({
   method: 'get',
   path: '/model',
   summary: 'What is being served',
-  description: 'Weights version, parameter count, MFLOP per network call, quantization, noise schedule, sampling defaults and limits, training provenance and measured metrics.',
+  description:
+    'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, weights version, parameter count, MFLOP per network call, quantization, training provenance and measured metrics.',
   responses: {
     200: {
       description: 'the served model',
@@ -23,10 +37,9 @@ const modelRoute = documented({
       content: json(
         z
           .looseObject({
-            weightsVersion: z.string(),
-            parameters: z.number().int(),
-            mflopsPerNetworkCall: z.number(),
+            weightsVersion: z.string().meta({ description: 'the weights that draw the default request' }),
             sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string(), maxSteps: z.number().int() }),
+            weightSets: z.array(weightSet),
           })
           .meta({ id: 'Model' }),
       ),
@@ -43,7 +56,7 @@ const healthRoute = documented({
     200: {
       description: 'the model is loaded; `tensors` must not grow from request to request',
       headers: noStore,
-      content: json(z.object({ status: z.literal('ok'), weightsVersion: z.string(), tensors: z.number().int() }).meta({ id: 'Health' })),
+      content: json(z.object({ status: z.literal('ok'), weightsVersion: z.string().meta({ description: 'the weights that draw the default request' }), tensors: z.number().int() }).meta({ id: 'Health' })),
     },
     ...errors({ 503: MODEL_UNAVAILABLE }),
   },
@@ -52,25 +65,40 @@ const healthRoute = documented({
 export const modelRoutes = new Hono<AppEnv>();
 
 modelRoutes.get('/model', async (c) => {
-  const model = await getModel();
-  const m = model.manifest;
+  const served = await getServedModels();
+  const manifests = served.sets.map((set) => set.manifest);
+  const ranges = stepRanges(manifests, LIMITS.maxSteps);
+  const weightSets = manifests.map((m, i) => describe(m, ranges[i]));
   return c.json(
     {
-      weightsVersion: m.version,
-      architecture: m.architecture,
-      parameters: parameterCount(m.architecture),
-      mflopsPerNetworkCall: +(flopsPerImage(m.architecture) / 1e6).toFixed(2),
-      quantization: { scheme: 'int8, one scale per output channel', weightBytes: m.binary.bytes, sha256: m.binary.sha256 },
-      schedule: m.schedule,
-      sampling: { ...m.sampling, samplers: ['ddim', 'dpmpp'], maxSteps: LIMITS.maxSteps, maxGuidance: LIMITS.maxGuidance, sizes: [LIMITS.minSize, LIMITS.maxSize] },
-      provenance: m.provenance,
-      metrics: m.metrics,
-      backend: { name: tf.getBackend(), binary: 'tfjs-backend-wasm-simd.wasm', threads: 1, startupMs: +model.startupMs.toFixed(1) },
+      weightsVersion: manifests[0].version,
+      // The first set's defaults are the default request's.
+      sampling: { ...weightSets[0].sampling, samplers: ['ddim', 'dpmpp'], maxSteps: LIMITS.maxSteps, maxGuidance: LIMITS.maxGuidance, sizes: [LIMITS.minSize, LIMITS.maxSize] },
+      schedule: manifests[0].schedule,
+      weightSets,
+      backend: { name: tf.getBackend(), binary: 'tfjs-backend-wasm-simd.wasm', threads: 1, startupMs: +served.startupMs.toFixed(1) },
     },
     200,
     { 'Cache-Control': 'no-store' },
   );
 });
+
+function describe(m: Manifest, steps: [number, number]) {
+  // The set's own maxSteps is its `steps` range; /model's sampling.maxSteps is the API's limit.
+  const { maxSteps: _, ...sampling } = m.sampling;
+  return {
+    name: m.name,
+    steps,
+    weightsVersion: m.version,
+    architecture: m.architecture,
+    parameters: parameterCount(m.architecture),
+    mflopsPerNetworkCall: +(flopsPerImage(m.architecture) / 1e6).toFixed(2),
+    quantization: { scheme: 'int8, one scale per output channel', weightBytes: m.binary.bytes, sha256: m.binary.sha256 },
+    sampling,
+    provenance: m.provenance,
+    metrics: m.metrics,
+  };
+}
 
 modelRoutes.get('/healthz', async (c) => {
   const model = await getModel();

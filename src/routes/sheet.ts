@@ -34,9 +34,9 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
   const q = c.req.valid('query');
   const digits = q.digits ?? DEFAULT_DIGITS;
   const columns = q.seeds ?? DEFAULT_SEEDS;
-  const model = await getModel();
+  const model = await getModel(q.steps);
   const params = withDefaults(q, model.manifest.sampling);
-  checkSheetBudget(digits.length * columns, params.steps, params.guidance);
+  checkSheetBudget(model.unet, digits.length * columns, params.steps, params.guidance);
   const seed = drawSeed(params.seed);
   const seeds = Array.from({ length: columns }, (_, j) => (seed + j) >>> 0);
 

@@ -9,8 +9,19 @@ import { bundledWorkerOptions } from '../../scripts/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 
-/** The sampling defaults of the served weights (what a request without steps, guidance or sampler gets). */
-export const SERVED_DEFAULTS = (JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as { sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string } }).sampling;
+interface ServedManifest {
+  name: string;
+  version: string;
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number };
+}
+const served = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')) as ServedManifest;
+
+/** The served weight sets (src/model/weight-sets.ts): few-step draws the default request and up to its maxSteps, general the rest. */
+export const FEW_STEP = served('weights/few-step');
+export const GENERAL = served('weights');
+
+/** What a request without steps, guidance or sampler gets: the few-step set's defaults. */
+export const SERVED_DEFAULTS = FEW_STEP.sampling;
 
 /** Its request log (one JSON line per request on stdout) is dropped: test/helpers/worker-logs.ts reads it where a test needs it. */
 export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {

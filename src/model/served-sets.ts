@@ -1,0 +1,21 @@
+/**
+ * The weight sets this project serves, in serving order (fewest steps first,
+ * src/model/weight-sets.ts): one list for the Worker (runtime.ts, which adds the
+ * bundled binaries), the browser client (client/model.ts) and its build
+ * (scripts/build-client.ts), so the three route requests alike.
+ */
+import fewStepManifest from '../../weights/few-step/manifest.json';
+import generalManifest from '../../weights/manifest.json';
+import type { Manifest } from './weights';
+
+export interface ServedSet {
+  /** The weights folder, from the repository root. */
+  dir: string;
+  /** As bundled, not yet validated: enough to route a request; loadWeights checks it in full. */
+  manifest: Manifest;
+}
+
+export const SERVED_SETS: readonly ServedSet[] = [
+  { dir: 'weights/few-step', manifest: fewStepManifest as unknown as Manifest },
+  { dir: 'weights', manifest: generalManifest as unknown as Manifest },
+];
