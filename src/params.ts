@@ -139,7 +139,7 @@ const SAMPLING: Defaults = defaultRequestManifest().sampling;
 /** Something of each weight set, by the steps it draws: "few-step at 1-2 steps, general at 3-100 steps". */
 function perSet(describe: (m: Manifest) => string | number): string {
   const sets = servedManifests();
-  const ranges = stepRanges(sets, LIMITS.maxSteps);
+  const ranges = stepRanges(sets);
   return sets.map((m, i) => `${describe(m)} at ${ranges[i].join('-')} steps`).join(', ');
 }
 

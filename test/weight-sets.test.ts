@@ -22,8 +22,8 @@ describe('weightSetFor', () => {
 });
 
 describe('stepRanges', () => {
-  it('splits 1..limit between the sets', () => {
-    expect(stepRanges([few, mid, general].map((s) => s.manifest), 100)).toEqual([[1, 2], [3, 5], [6, 100]]);
+  it('splits 1..100, the API limit, between the sets', () => {
+    expect(stepRanges([few, mid, general].map((s) => s.manifest))).toEqual([[1, 2], [3, 5], [6, 100]]);
   });
 });
 

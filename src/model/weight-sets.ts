@@ -45,6 +45,6 @@ export function checkWeightSets(sets: readonly WithManifest[]): void {
 }
 
 /** The first and last step count each set serves, e.g. [[1, 2], [3, 100]]: for /model and the docs. */
-export function stepRanges(manifests: readonly Pick<Manifest, 'sampling'>[], limit: number): [number, number][] {
-  return manifests.map((m, i) => [(manifests[i - 1]?.sampling.maxSteps ?? 0) + 1, m.sampling.maxSteps ?? limit]);
+export function stepRanges(manifests: readonly Pick<Manifest, 'sampling'>[]): [number, number][] {
+  return manifests.map((m, i) => [(manifests[i - 1]?.sampling.maxSteps ?? 0) + 1, m.sampling.maxSteps ?? LIMITS.maxSteps]);
 }

@@ -67,7 +67,7 @@ export const modelRoutes = new Hono<AppEnv>();
 modelRoutes.get('/model', async (c) => {
   const served = await getServedModels();
   const manifests = served.sets.map((set) => set.manifest);
-  const ranges = stepRanges(manifests, LIMITS.maxSteps);
+  const ranges = stepRanges(manifests);
   const weightSets = manifests.map((m, i) => describe(m, ranges[i]));
   return c.json(
     {
