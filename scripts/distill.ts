@@ -63,6 +63,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
   return {
     ...(emphasis.guidanceFocus !== null ? { guidanceFocus: emphasis.guidanceFocus } : {}),
     ...(emphasis.stepWeights.length ? { stepWeights: emphasis.stepWeights } : {}),
+    ...(emphasis.smallStepShare !== null ? { smallStepShare: emphasis.smallStepShare } : {}),
     ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
   };
 }

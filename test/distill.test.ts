@@ -195,6 +195,8 @@ describe("distillation's emphasis", () => {
     expect(() => stepGroups(4, [1, 2, 4], [1, 1, 8])).toThrow(/too small/);
     expect(() => stepGroups(128, [1, 2], [1, NaN])).toThrow(/positive numbers/);
     expect(() => stepGroups(128, [1, 2], [1, 0])).toThrow(/positive numbers/);
+    // A student that also serves many-step requests: 80 % small steps, 8 examples per distilled count.
+    expect(stepGroups(128, [1, 2, 4], [], 0.8).map((g) => g.size)).toEqual([104, 8, 8, 8]);
   });
 
   it('weighs each example by 1 / (1 + (w/2)²) when asked, normalised over the batch', async () => {
@@ -209,7 +211,7 @@ describe("distillation's emphasis", () => {
     const teacher = model(TEACHER, randomWeights(TEACHER, 12));
     const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 1, warmupSteps: 1, labelDropout: 0 };
     const firstLoss = async (weighted: boolean) => {
-      const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: { guidanceFocus: null, stepWeights: [], guidanceLossWeight: weighted } });
+      const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: weighted } });
       const { loss } = await trainer.trainStep();
       trainer.dispose();
       return loss;
@@ -221,13 +223,16 @@ describe("distillation's emphasis", () => {
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
     const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
     expect(args.fewSteps).toEqual([1, 2, 4]);
-    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], guidanceLossWeight: false });
-    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], guidanceLossWeight: false });
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false });
     expect(parseDistillArgs(['--guidance-loss-weight']).emphasis.guidanceLossWeight).toBe(true);
     expect(() => parseDistillArgs(['--step-weights', '1,2'])).toThrow(/needs --few-steps/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1'])).toThrow(/one positive number per/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1,0'])).toThrow(/one positive number per/);
     expect(() => parseDistillArgs(['--guidance-focus', '11'])).toThrow(/--guidance-focus must be/);
+    expect(parseDistillArgs(['--few-steps', '1,2,4', '--small-step-share', '0.8']).emphasis.smallStepShare).toBe(0.8);
+    expect(() => parseDistillArgs(['--small-step-share', '0.8'])).toThrow(/needs --few-steps/);
+    expect(() => parseDistillArgs(['--few-steps', '1,2', '--small-step-share', '1'])).toThrow(/strictly between 0 and 1/);
   });
 });
 

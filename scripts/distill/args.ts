@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run distill`: the training flags plus the teacher and the student's shape. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_RECIPE, type DistillEmphasis, type Recipe } from '../train/trainer';
+import { DEFAULT_RECIPE, SMALL_STEP_SHARE, type DistillEmphasis, type Recipe } from '../train/trainer';
 import { MAX_GUIDANCE } from '../../src/model/unet';
 import { int, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
 
@@ -37,9 +37,12 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          size as input and each K-step step learns to land where two of its own
                          2K-step steps land (default: none, guidance distillation only)
   --step-features N      width of the step-size features (default 8)
-  --step-weights LIST    how the 60 % of each batch that trains distilled step counts is split over
+  --small-step-share X   share of each batch that trains the small-step mode against the teacher,
+                         the mode every step count the student was not distilled for uses (default
+                         ${SMALL_STEP_SHARE}; raise it for a student that also serves many-step requests)
+  --step-weights LIST    how the rest of each batch, the distilled step counts' share, is split over
                          the --few-steps counts, e.g. 1,1,2 to train 4 steps twice as often as 1 and 2
-                         (default: equal shares; rounding leftovers go to the small-step 40 %)
+                         (default: equal shares; rounding leftovers go to the small-step mode)
   --guidance-focus W     draw half the guidance scales within ±1 of W (e.g. the served default 2),
                          the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
   --guidance-loss-weight weigh each example's loss by 1 / (1 + (w/2)²) (normalised over the batch), so
@@ -65,6 +68,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'few-steps': { type: 'string' },
       'step-features': { type: 'string', default: '8' },
       'step-weights': { type: 'string' },
+      'small-step-share': { type: 'string' },
       'guidance-focus': { type: 'string' },
       'guidance-loss-weight': { type: 'boolean', default: false },
     },
@@ -90,8 +94,16 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), guidanceLossWeight: values['guidance-loss-weight']! },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']! },
   };
+}
+
+function smallStepShare(raw: string | undefined, fewStepCounts: number): number | null {
+  if (raw === undefined) return null;
+  if (!fewStepCounts) throw new UsageError('--small-step-share needs --few-steps');
+  const share = Number(raw);
+  if (!(share > 0 && share < 1)) throw new UsageError(`--small-step-share must be a fraction strictly between 0 and 1, got ${raw}`);
+  return share;
 }
 
 function guidanceFocus(raw: string | undefined): number | null {

@@ -83,6 +83,8 @@ export interface DistillEmphasis {
   guidanceFocus: number | null;
   /** Relative share of each distilled step count (parallel to distilledSteps); empty: equal shares. */
   stepWeights: number[];
+  /** Share of each batch kept for the small-step mode (null: SMALL_STEP_SHARE). */
+  smallStepShare: number | null;
   /**
    * Weigh each example's loss by 1 / (1 + (w/2)²). The guided target v_u + w·(v_c − v_u)
    * grows with w, and the student's error with it (measured on the served student:
@@ -108,8 +110,8 @@ export function weightedMse(prediction: tf.Tensor4D, target: tf.Tensor4D, weight
   return tf.div(tf.sum(tf.mul(perExample, weights)), tf.sum(weights));
 }
 
-/** Share of each distillation batch spent on the small-step mode; the rest is split over the distilled step counts. */
-const SMALL_STEP_SHARE = 0.4;
+/** Default share of each distillation batch spent on the small-step mode; the rest is split over the distilled step counts. */
+export const SMALL_STEP_SHARE = 0.4;
 
 /** A run of consecutive batch examples trained for one step count (0: small steps, against the teacher). */
 interface StepGroup {
@@ -153,7 +155,7 @@ export class Trainer {
     this.teacher = opts.teacher;
     this.guidanceFocus = opts.emphasis?.guidanceFocus ?? null;
     this.weighLossByGuidance = opts.emphasis?.guidanceLossWeight ?? false;
-    this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? []) : [];
+    this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? [], opts.emphasis?.smallStepShare ?? SMALL_STEP_SHARE) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
     this.schedule = schedule;
@@ -371,15 +373,15 @@ export class Trainer {
 }
 
 /**
- * Splits a batch: SMALL_STEP_SHARE for small steps, the rest over the distilled
+ * Splits a batch: `smallStepShare` for small steps, the rest over the distilled
  * step counts in proportion to their weights (equal when none are given).
  */
-export function stepGroups(batchSize: number, distilled: number[], weights: number[]): StepGroup[] {
+export function stepGroups(batchSize: number, distilled: number[], weights: number[], smallStepShare = SMALL_STEP_SHARE): StepGroup[] {
   if (weights.length && weights.length !== distilled.length) throw new Error(`${weights.length} step weights for ${distilled.length} distilled step counts`);
   if (!weights.every((w) => Number.isFinite(w) && w > 0)) throw new Error(`step weights must be positive numbers, got ${weights.join(', ')}`);
   const shares = distilled.map((_, i) => weights[i] ?? 1);
   const total = shares.reduce((a, b) => a + b, 0);
-  const sizes = shares.map((w) => Math.floor((batchSize * (1 - SMALL_STEP_SHARE) * w) / total));
+  const sizes = shares.map((w) => Math.floor((batchSize * (1 - smallStepShare) * w) / total));
   if (sizes.some((n) => n < 1)) throw new Error(`batch ${batchSize} is too small to train step counts ${distilled.join(', ')} with weights ${shares.join(', ')}`);
   const groups: StepGroup[] = [{ steps: 0, start: 0, size: batchSize - sizes.reduce((a, b) => a + b, 0) }];
   distilled.forEach((steps, i) => groups.push({ steps, start: groups.at(-1)!.start + groups.at(-1)!.size, size: sizes[i] }));
