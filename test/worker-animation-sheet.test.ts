@@ -43,7 +43,7 @@ describe('GET /digit/:d.apng', () => {
     const pngEtag = (await get('/digit/2.png?seed=9&steps=4')).headers.get('etag');
     expect(etag).not.toBe(pngEtag);
     expect((await get('/digit/2.apng?seed=9&steps=4', { headers: { 'If-None-Match': etag } })).status).toBe(304);
-    const again = await get(`/digit/2.apng?steps=4&seed=9&guidance=${GENERAL.sampling.defaultGuidance.toFixed(1)}`);
+    const again = await get(`/digit/2.apng?steps=4&seed=9&guidance=${GENERAL.sampling.defaultGuidance.toFixed(3)}`);
     expect(again.headers.get('x-cache')).toBe('HIT');
     expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
     const unseeded = await get('/digit/2.apng?steps=2');
