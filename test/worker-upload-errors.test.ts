@@ -162,6 +162,8 @@ describe('GET routes reject bad parameters', () => {
   const gets: [string, number, string][] = [
     ['/digit/5.apng?size=1024&steps=10', 400, 'over_budget'],
     ['/digit/5.apng?size=200&steps=100', 400, 'over_budget'],
+    // The general set prices 160 digits × 100 steps at about 11.3 s of model time (test/sheet-budget.test.ts).
+    ['/sheet.png?digits=0123456789&seeds=16&steps=100', 400, 'over_budget'],
     ['/digit/5.apng?steps=0', 400, 'invalid_parameter'],
     ['/digit/x.apng', 400, 'invalid_digit'],
     ['/digit/5.gif', 404, 'not_found'],

@@ -28,9 +28,9 @@ const post = (body: Uint8Array) => ({ method: 'POST', headers: { 'Content-Type':
 
 describe('which weight set draws a request', () => {
   // Preconditions of the cases below: the fixtures differ where the routing must show.
-  it('has two sets told apart by version and default guidance, the default request inside the few-step range', () => {
+  it('has two sets told apart by version and architecture, the default request inside the few-step range', () => {
     expect(FEW_STEP.version).not.toBe(GENERAL.version);
-    expect(FEW_STEP.sampling.defaultGuidance).not.toBe(GENERAL.sampling.defaultGuidance);
+    expect(FEW_STEP.architecture.channels).not.toEqual(GENERAL.architecture.channels);
     expect(lastFewStep).toBeGreaterThanOrEqual(FEW_STEP.sampling.defaultSteps);
   });
 
@@ -70,6 +70,7 @@ describe('which weight set draws a request', () => {
     for (const [steps, set] of [[lastFewStep, FEW_STEP], [firstGeneral, GENERAL]] as const) {
       const res = await mf.dispatchFetch(`http://localhost/digit/3.png?steps=${steps}`);
       await res.arrayBuffer();
+      expect(res.headers.get('x-weights-version')).toBe(set.version);
       expect(new URL(res.headers.get('content-location')!, 'http://x').searchParams.get('guidance')).toBe(String(set.sampling.defaultGuidance));
     }
   });

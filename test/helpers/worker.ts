@@ -12,6 +12,7 @@ export const BUNDLE_DIR = path.resolve('.test-bundle');
 interface ServedManifest {
   name: string;
   version: string;
+  architecture: { channels: number[] };
   sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number };
 }
 const served = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')) as ServedManifest;
