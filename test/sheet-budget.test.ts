@@ -3,7 +3,7 @@
  * digit at any guidance; the general 8/16/48 set fits 160 digits up to 88 steps
  * in the 10 s budget, so only the very largest sheets are refused, with a 400
  * that names the cost (the refusal path is src/params.ts checkSheetBudget,
- * tested through the Worker in test/worker-animation-sheet.test.ts).
+ * tested through the Worker in test/worker-upload-errors.test.ts).
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
