@@ -14,8 +14,8 @@
  * held-out loss (against the teacher) and a sample sheet per epoch.
  */
 import type { Model } from '../src/model/sampler';
-import { paramSpecs, type UNetConfig } from '../src/model/unet';
-import { pruneToWidth } from './compress/prune';
+import type { UNetConfig } from '../src/model/unet';
+import { startingWeights } from './compress/prune';
 import { DISTILL_USAGE, parseDistillArgs, type DistillArgs } from './distill/args';
 import { loadShippedModel } from './eval/models';
 import { initBackend } from './train/backend';
@@ -35,12 +35,14 @@ runMain('distill', DISTILL_USAGE, async () => {
     channels: args.channels,
     guidanceFeatures: args.guidanceFeatures,
     ...(args.fewSteps.length ? { stepFeatures: args.stepFeatures, distilledSteps: args.fewSteps } : {}),
+    // A student takes style inputs when its teacher does (or when asked to).
+    ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}),
   };
   console.log(`teacher: ${args.teacher} (version ${teacher.manifest.version}, channels ${teacher.unet.channels.join('/')})`);
   if (args.fewSteps.length) console.log(`step distillation: ${args.fewSteps.join(', ')}-step DDIM, each step learning from two of the student's own`);
 
   const start = args.initFrom ? await loadShippedModel(args.initFrom) : teacher;
-  const init = args.init === 'prune' ? await pruned(start, student) : undefined;
+  const init = args.init === 'prune' ? await startingWeights(start, student) : undefined;
   const test = loadMnist('test');
   const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init, emphasis: args.emphasis });
   const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version, ...emphasisFacts(args) };
@@ -67,13 +69,3 @@ function emphasisFacts({ emphasis }: DistillArgs) {
     ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
   };
 }
-
-/** Starting weights cut to the student's width (copied at the same width), new inputs at zero. */
-async function pruned(start: Model, student: UNetConfig) {
-  const values: Record<string, Float32Array> = {};
-  for (const spec of paramSpecs(start.unet)) values[spec.name] = (await start.params[spec.name].data()) as Float32Array;
-  const { weights } = pruneToWidth(values, start.unet, student);
-  console.log(`init: ${start.unet.channels.join('/')} ${start.unet.channels.join() === student.channels.join() ? 'copied' : `pruned to ${student.channels.join('/')} by filter L1 norm`}`);
-  return weights;
-}
-

@@ -9,26 +9,40 @@
  * checkpoint and `--resume` continues exactly where the run stopped.
  */
 import { NoiseSchedule, DEFAULT_SCHEDULE } from '../src/model/schedule';
-import { DEFAULT_UNET } from '../src/model/unet';
+import { DEFAULT_UNET, type UNetConfig } from '../src/model/unet';
+import { startingWeights } from './compress/prune';
+import { loadShippedModel } from './eval/models';
 import { parseTrainArgs, USAGE } from './train/args';
 import { initBackend } from './train/backend';
 import { exportTrained } from './train/finish';
 import { heldOutLoss } from './train/held-out';
 import { loadMnist } from './train/mnist';
 import { limit, runMain, runTraining } from './train/run';
-import { Trainer } from './train/trainer';
+import { styleRanges, Trainer } from './train/trainer';
 
 runMain('train', USAGE, async () => {
   const args = parseTrainArgs(process.argv.slice(2));
   const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
   console.log(`backend: ${backend.name} (${backend.device})`);
   const test = loadMnist('test');
-  const trainer = new Trainer(args.recipe, DEFAULT_UNET, new NoiseSchedule(DEFAULT_SCHEDULE), limit(loadMnist('train'), args.limit));
+  const unet: UNetConfig = { ...DEFAULT_UNET, ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}) };
+  const start = args.initFrom ? await loadShippedModel(args.initFrom) : null;
+  if (start) console.log(`starting from ${args.initFrom} (version ${start.manifest.version})`);
+  const init = start ? await startingWeights(start, unet) : undefined;
+  const trainer = new Trainer(args.recipe, unet, new NoiseSchedule(DEFAULT_SCHEDULE), limit(loadMnist('train'), args.limit), { init });
   await runTraining({
     trainer,
     args,
     backend,
+    identity: start ? { initFrom: start.manifest.version } : {},
     heldOut: (model) => heldOutLoss(model, test, 512),
-    exportWeights: (facts) => exportTrained(trainer, facts, { script: 'scripts/train-gpu.ts' }),
+    exportWeights: (facts) =>
+      exportTrained(trainer, facts, {
+        script: 'scripts/train-gpu.ts',
+        provenance: {
+          ...(start ? { initFrom: { version: start.manifest.version, weights: args.initFrom } } : {}),
+          ...(trainer.styles ? { styleOfTrainingData: styleRanges(trainer.styles) } : {}),
+        },
+      }),
   });
 });

@@ -11,11 +11,12 @@
  *
  * Used twice: to start a distilled student from its teacher (a good start
  * distils far faster than a random one) and to prune a trained student.
- * Axes the smaller network lays out wider (the guidance features of a student
- * made from a teacher without them) are filled with zeros, so the new inputs
- * start with no effect.
+ * Conditioning inputs the source lacks (the guidance features of a student made
+ * from a teacher without them, the style features of a teacher extended with
+ * style) are filled with zeros, so the new inputs start with no effect.
  */
-import { paramSpecs, type ParamSpec, type UNetConfig } from '../../src/model/unet';
+import type { Model } from '../../src/model/sampler';
+import { embedInputs, paramSpecs, type ParamSpec, type UNetConfig } from '../../src/model/unet';
 
 type Weights = Record<string, Float32Array>;
 
@@ -86,11 +87,35 @@ export function pruneToWidth(weights: Weights, from: UNetConfig, to: UNetConfig)
     if (!source) throw new Error(`prune: ${spec.name} has no counterpart in the source network`);
     // Per axis: the source index each target index reads, or -1 for a zero-filled new entry.
     const index = axisSets(spec).map((set, axis) =>
-      set ? kept[set] : Array.from({ length: spec.shape[axis] }, (_, i) => (i < source.shape[axis] ? i : -1)),
+      set ? kept[set] : spec.name === 'embed1.w' && axis === 0 ? embedInputRows(from, to) : Array.from({ length: spec.shape[axis] }, (_, i) => (i < source.shape[axis] ? i : -1)),
     );
     out[spec.name] = gather(weights[spec.name], source.shape, index);
   }
   return { weights: out, kept };
+}
+
+/** For each of `to`'s embed1 input rows, the row of `from` with the same feature, or -1. */
+function embedInputRows(from: UNetConfig, to: UNetConfig): number[] {
+  const offsets = new Map<string, { start: number; width: number }>();
+  let start = 0;
+  for (const { part, width } of embedInputs(from)) {
+    offsets.set(part, { start, width });
+    start += width;
+  }
+  return embedInputs(to).flatMap(({ part, width }) => {
+    const source = offsets.get(part);
+    if (source && source.width !== width) throw new Error(`prune: the ${part} features are ${source.width} wide in the source, ${width} in the target`);
+    return Array.from({ length: width }, (_, i) => (source ? source.start + i : -1));
+  });
+}
+
+/** A model's weights as the starting point of network `to`: its strongest channels (copied at the same width), new inputs at zero. */
+export async function startingWeights(start: Model, to: UNetConfig): Promise<Weights> {
+  const values: Weights = {};
+  for (const spec of paramSpecs(start.unet)) values[spec.name] = (await start.params[spec.name].data()) as Float32Array;
+  const { weights } = pruneToWidth(values, start.unet, to);
+  console.log(`init: ${start.unet.channels.join('/')} ${start.unet.channels.join() === to.channels.join() ? 'copied' : `pruned to ${to.channels.join('/')} by filter L1 norm`}`);
+  return weights;
 }
 
 /** Row-major sub-array: element [i0, i1, …] = values[index[0][i0], index[1][i1], …] (0 where an index is -1). */

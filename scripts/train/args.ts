@@ -17,6 +17,10 @@ export interface TrainArgs {
   out: string;
   export: boolean;
   sheets: boolean;
+  /** Start from these weights (new inputs at zero) instead of a fresh initialisation. */
+  initFrom: string | null;
+  /** Width of each style descriptor's features (0: a network without style inputs). */
+  styleFeatures: number;
 }
 
 export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train -- [flags] for the CPU)
@@ -29,6 +33,11 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
   --label-dropout X      share of null-class examples for guidance (default ${DEFAULT_RECIPE.labelDropout})
   --shift N              random shift augmentation in pixels (default ${DEFAULT_RECIPE.shift})
   --dropout X            dropout in residual blocks (default ${DEFAULT_RECIPE.dropout})
+  --style-features N     condition on the digit's slant and thickness, N sinusoid features each
+                         (default 0: no style inputs)
+  --style-dropout X      share of examples trained with no style given (default ${DEFAULT_RECIPE.styleDropout})
+  --init-from DIR        start from these weights (e.g. weights/teacher to train it further;
+                         inputs they lack, such as style, start at zero)
   --seed N               seed for init, data order and noise (default ${DEFAULT_RECIPE.seed})
   --limit N              train on the first N training images only
   --max-steps N          stop after N steps
@@ -55,6 +64,9 @@ export const TRAIN_OPTIONS = {
   'label-dropout': { type: 'string' },
   shift: { type: 'string' },
   dropout: { type: 'string' },
+  'style-features': { type: 'string' },
+  'style-dropout': { type: 'string' },
+  'init-from': { type: 'string' },
   seed: { type: 'string' },
   limit: { type: 'string' },
   'max-steps': { type: 'string' },
@@ -102,6 +114,7 @@ export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, 
     labelDropout: num(flag('label-dropout'), 'label-dropout', r.labelDropout, 0, 1),
     shift: int(flag('shift'), 'shift', r.shift, 0),
     dropout: num(flag('dropout'), 'dropout', r.dropout, 0, 0.9),
+    styleDropout: num(flag('style-dropout'), 'style-dropout', r.styleDropout, 0, 1),
   };
   return {
     backend,
@@ -115,10 +128,19 @@ export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, 
     out: flag('out') ?? defaultOut,
     export: !values['no-export'],
     sheets: !values['no-sheets'],
+    initFrom: flag('init-from') ?? null,
+    styleFeatures: evenWidth(flag('style-features'), 'style-features'),
   };
 }
 
 export class UsageError extends Error {}
+
+/** A sinusoid feature width: even (sin and cos pairs), 0 for none. */
+export function evenWidth(raw: string | undefined, flag: string): number {
+  const n = int(raw, flag, 0, 0);
+  if (n % 2) throw new UsageError(`--${flag} must be even (sin and cos pairs), got ${raw}`);
+  return n;
+}
 
 export function int(raw: string | undefined, flag: string, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

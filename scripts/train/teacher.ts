@@ -31,15 +31,17 @@ export function sampleGuidance(rng: Rng, focus: number | null = null): number {
  * The teacher's guided v for a batch, each image at its own scale w ([B]). A
  * teacher that is itself guidance-distilled (a student being pruned) takes w directly.
  */
-export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
+export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: tf.Tensor1D, style?: tf.Tensor2D): tf.Tensor4D {
   return tf.tidy(() => {
     if (teacher.unet.guidanceFeatures) {
       // A step-distilled teacher is asked in its small-step mode (step size 0).
-      return denoise(teacher.params, teacher.unet, x, t, labels, teacher.schedule.timesteps, { guidance: w, stepSize: tf.zerosLike(t) });
+      return denoise(teacher.params, teacher.unet, x, t, labels, teacher.schedule.timesteps, { guidance: w, stepSize: tf.zerosLike(t), style });
     }
     const batch = x.shape[0];
     const nullLabels = tf.fill([batch], teacher.unet.classes, 'int32') as tf.Tensor1D;
-    const v = denoise(teacher.params, teacher.unet, tf.concat([x, x]), tf.concat([t, t]), tf.concat([labels, nullLabels]), teacher.schedule.timesteps);
+    // Guidance is on the class: both rows keep the style, as the served sampler's do.
+    const styles = style && tf.concat([style, style]);
+    const v = denoise(teacher.params, teacher.unet, tf.concat([x, x]), tf.concat([t, t]), tf.concat([labels, nullLabels]), teacher.schedule.timesteps, { style: styles });
     const [vCond, vUncond] = tf.split(v, 2);
     return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), tf.reshape(w, [-1, 1, 1, 1]))) as tf.Tensor4D;
   });

@@ -16,6 +16,7 @@ import { Rng, type RngState } from '../../src/model/rng';
 import { NoiseSchedule } from '../../src/model/schedule';
 import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
 import type { Digits } from './mnist';
+import { measureStyle } from '../../src/image/style';
 import { noiseImage, toModelRange } from '../../src/model/objective';
 import type { Model } from '../../src/model/sampler';
 import { guidedTarget, sampleGuidance, twoStepTarget } from './teacher';
@@ -39,6 +40,8 @@ export interface Recipe {
   shift: number;
   /** Dropout rate inside residual blocks. */
   dropout: number;
+  /** Share of examples trained with no style given (networks with style inputs only). */
+  styleDropout: number;
 }
 
 export const DEFAULT_RECIPE: Recipe = {
@@ -56,6 +59,7 @@ export const DEFAULT_RECIPE: Recipe = {
   labelDropout: 0.1,
   shift: 1,
   dropout: 0,
+  styleDropout: 0.15,
 };
 
 export interface StepStats {
@@ -144,6 +148,8 @@ export class Trainer {
   private readonly weighLossByGuidance: boolean;
   /** Step distillation: which batch examples train which step count. */
   private readonly stepGroups: StepGroup[];
+  /** Each training digit's slant and thickness (count × 2), for networks with style inputs. */
+  readonly styles: Float32Array | null;
 
   constructor(
     readonly recipe: Recipe,
@@ -163,6 +169,7 @@ export class Trainer {
     if (this.stepsPerEpoch < 1) throw new Error(`batch size ${recipe.batchSize} is larger than the ${data.count} training images`);
     this.totalSteps = this.stepsPerEpoch * recipe.epochs;
     this.rng = new Rng(recipe.seed);
+    this.styles = unet.styleFeatures ? measureStyles(data) : null;
     const init = opts.init ?? initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
     for (const spec of this.specs) {
       this.params[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), true, `p/${spec.name}`);
@@ -200,12 +207,13 @@ export class Trainer {
       const labels = tf.tensor1d(batch.labels, 'int32');
       const guidance = batch.guidance && tf.tensor1d(batch.guidance);
       const stepSize = this.stepGroups.length ? tf.tensor1d(this.stepSizes(batch.size)) : undefined;
+      const style = batch.style ? tf.tensor2d(batch.style, [batch.size, 3]) : undefined;
       const target = !this.teacher || !guidance
         ? tf.tensor4d(batch.target, [batch.size, 28, 28, 1])
         : this.stepGroups.length
-          ? this.stepDistillationTarget(x, t, batch.timesteps, labels, guidance)
-          : guidedTarget(this.teacher, x, t, labels, guidance);
-      const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}) };
+          ? this.stepDistillationTarget(x, t, batch.timesteps, labels, guidance, style)
+          : guidedTarget(this.teacher, x, t, labels, guidance, style);
+      const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}), ...(style ? { style } : {}) };
       const weights = this.weighLossByGuidance && batch.guidance ? tf.tensor1d(batch.guidance.map(lossWeightAtGuidance)) : null;
       const { value, grads } = tf.variableGrads(
         () => weightedMse(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options), target, weights),
@@ -241,16 +249,17 @@ export class Trainer {
    * 8, 2 from 4 and 1 from 2, all at once. The student's own predictions are
    * targets only: no gradient flows through them.
    */
-  private stepDistillationTarget(x: tf.Tensor4D, t: tf.Tensor1D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor4D {
+  private stepDistillationTarget(x: tf.Tensor4D, t: tf.Tensor1D, timesteps: Float32Array, labels: tf.Tensor1D, w: tf.Tensor1D, style?: tf.Tensor2D): tf.Tensor4D {
     const T = this.schedule.timesteps;
     const distilled = this.unet.distilledSteps ?? [];
     const targets = this.stepGroups.map(({ steps, start, size }) => {
       const part = <R extends tf.Rank>(tensor: tf.Tensor<R>) => tf.slice(tensor, start, size) as tf.Tensor<R>;
       const [xs, ys, ws] = [part(x), part(labels), part(w)];
-      if (steps === 0) return guidedTarget(this.teacher!, xs, part(t), ys, ws);
+      const styles = style && part(style);
+      if (steps === 0) return guidedTarget(this.teacher!, xs, part(t), ys, ws, styles);
       const teacherStepSize = distilled.includes(2 * steps) ? T / (2 * steps) : 0;
       const selfV = (xt: tf.Tensor4D, at: tf.Tensor1D) =>
-        denoise(this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D });
+        denoise(this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D, style: styles });
       return twoStepTarget(selfV, this.schedule, xs, timesteps.subarray(start, start + size), this.schedule.samplingTimesteps(steps));
     });
     return tf.concat(targets) as tf.Tensor4D;
@@ -302,9 +311,10 @@ export class Trainer {
   /**
    * Builds the next batch: x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and its target v = √ᾱ·ε − √(1−ᾱ)·x₀.
    * Distilling, every example keeps its true class and gets a guidance scale w.
+   * With style inputs, each example also gets its digit's style, or none (style dropout).
    */
   private nextBatch() {
-    const { batchSize, labelDropout, shift } = this.recipe;
+    const { batchSize, labelDropout, shift, styleDropout } = this.recipe;
     const order = this.epochOrder(this.epoch);
     const start = (this.step % this.stepsPerEpoch) * batchSize;
     const noisy = new Float32Array(batchSize * 784);
@@ -312,6 +322,7 @@ export class Trainer {
     const timesteps = new Float32Array(batchSize);
     const labels = new Int32Array(batchSize);
     const guidance = this.teacher ? new Float32Array(batchSize) : null;
+    const style = this.styles ? new Float32Array(batchSize * 3) : null;
     const clean = new Float32Array(784);
     const moved = new Float32Array(784);
     // Step distillation trains each group at the timesteps its sampler visits.
@@ -325,6 +336,8 @@ export class Trainer {
       } else {
         labels[b] = this.rng.uniform() < labelDropout ? this.unet.classes : this.data.labels[index];
       }
+      // Shifts leave slant and thickness as they are, so the digit's measured style holds for the moved one.
+      if (style && this.rng.uniform() >= styleDropout) style.set([this.styles![2 * index], this.styles![2 * index + 1], 1], 3 * b);
       const t = grid ? grid[this.rng.int(grid.length)] : this.rng.int(this.schedule.timesteps);
       timesteps[b] = t;
       const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
@@ -332,7 +345,7 @@ export class Trainer {
       shifted(toModelRange(this.data.images.subarray(index * 784, (index + 1) * 784), clean), dx, dy, moved);
       noiseImage(this.schedule, moved, t, this.rng, noisy, target, b * 784);
     }
-    return { size: batchSize, noisy, target, timesteps, labels, guidance };
+    return { size: batchSize, noisy, target, timesteps, labels, guidance, style };
   }
 
   /** Each epoch's order depends only on (seed, epoch): no state to save for it. */
@@ -403,6 +416,27 @@ export function initialParams(specs: ParamSpec[], rng: Rng): Record<string, Floa
     out[spec.name] = rng.normals(n).map((z) => z * std);
   }
   return out;
+}
+
+/** Slant and thickness of every digit (count × 2). */
+export function measureStyles(data: Digits): Float32Array {
+  const out = new Float32Array(data.count * 2);
+  for (let i = 0; i < data.count; i++) {
+    const { slant, thickness } = measureStyle(data.images.subarray(i * 784, (i + 1) * 784));
+    out[2 * i] = slant;
+    out[2 * i + 1] = thickness;
+  }
+  return out;
+}
+
+/** Percentiles of each style descriptor over a data set (from measureStyles): the ranges the API can ask for. */
+export function styleRanges(styles: Float32Array) {
+  const percentiles = [1, 5, 25, 50, 75, 95, 99];
+  const of = (offset: number) => {
+    const values = Float64Array.from({ length: styles.length / 2 }, (_, i) => styles[2 * i + offset]).sort();
+    return Object.fromEntries(percentiles.map((p) => [`p${p}`, +values[Math.round((p / 100) * (values.length - 1))].toFixed(3)]));
+  };
+  return { slant: of(0), thickness: of(1) };
 }
 
 /** Shifts a 28×28 image by (dx, dy) pixels, filling with background (-1). */

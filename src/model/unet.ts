@@ -44,7 +44,21 @@ export interface UNetConfig {
   stepFeatures?: number;
   /** Step counts the network was distilled for (DDIM on the trailing grid); others use the small-step mode. */
   distilledSteps?: number[];
+  /**
+   * Width of the sinusoidal features of each style descriptor (slant, thickness:
+   * src/image/style.ts). Trained with the style dropped out for some examples,
+   * so a network with style inputs also draws with none given.
+   * Absent or 0: no style input.
+   */
+  styleFeatures?: number;
 }
+
+/**
+ * The style descriptors' ranges laid out on the features' phase (as MAX_GUIDANCE is
+ * for w): MNIST's slant runs −1.2…1.9 (1st-99th percentile −0.53…0.78), its
+ * thickness 1…11 px (1.3…5.0); values outside are clamped.
+ */
+export const STYLE_PHASE = { slant: { min: -1.5, max: 2 }, thickness: { min: 0, max: 8 } } as const;
 
 /** Largest guidance scale the w features are laid out for (the API's limit). */
 export const MAX_GUIDANCE = 10;
@@ -79,7 +93,7 @@ export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
     specs.push({ name: `${name}.w`, shape: [cin, cout], kind: 'dense' }, { name: `${name}.b`, shape: [cout], kind: 'bias' });
 
   specs.push({ name: 'classEmbed', shape: [cfg.classes + 1, cfg.timeFeatures], kind: 'embedding' });
-  dense('embed1', 2 * cfg.timeFeatures + (cfg.guidanceFeatures ?? 0) + (cfg.stepFeatures ?? 0), E);
+  dense('embed1', embedInputs(cfg).reduce((n, part) => n + part.width, 0), E);
   dense('embed2', E, E);
   conv('stem', 3, 1, c0);
   for (const [name, level] of RES_BLOCKS) {
@@ -97,6 +111,23 @@ export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
 }
 
 /** Multiply-adds ×2 of one image through the network (convs and dense layers; elementwise ops ignored). */
+/**
+ * The conditioning features embed1 reads, in order: what `embedding` concatenates.
+ * Parts a network lacks are left out (width 0), so tools that copy weights between
+ * networks (pruning, extending a teacher with style) match the parts by name.
+ */
+export function embedInputs(cfg: UNetConfig): { part: 'time' | 'class' | 'guidance' | 'step' | 'style'; width: number }[] {
+  const parts = [
+    { part: 'time', width: cfg.timeFeatures },
+    { part: 'class', width: cfg.timeFeatures },
+    { part: 'guidance', width: cfg.guidanceFeatures ?? 0 },
+    { part: 'step', width: cfg.stepFeatures ?? 0 },
+    // Both descriptors' sinusoids and the "style given" flag.
+    { part: 'style', width: cfg.styleFeatures ? 2 * cfg.styleFeatures + 1 : 0 },
+  ] as const;
+  return parts.filter((p) => p.width > 0);
+}
+
 export function flopsPerImage(cfg: UNetConfig): number {
   const size = cfg.imageSize;
   // Spatial size each conv produces: stride-2 convs halve, 1×1 up convs run at the coarse size.
@@ -129,6 +160,11 @@ export interface ForwardOptions {
   guidance?: tf.Tensor1D;
   /** Step size in timesteps per image [B] (0: small steps); required by step-distilled networks. */
   stepSize?: tf.Tensor1D;
+  /**
+   * Style per image [B, 3]: slant, thickness and 1 where they are given (0: no style, the
+   * first two ignored). Optional: networks with style inputs draw with no style when absent.
+   */
+  style?: tf.Tensor2D;
   /** No gradient will flow through this call (sampling): the fused convolutions and matmuls call their kernels without autodiff's wrapper. */
   inference?: boolean;
 }
@@ -224,7 +260,7 @@ function fusedDense(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor, activation:
 }
 
 /** Conditioning vector [B, embedDim] from timestep sinusoids, the class embedding and (students) guidance and step-size sinusoids. */
-function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, { guidance, stepSize, inference = false }: ForwardOptions): tf.Tensor2D {
+function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor1D, T: number, { guidance, stepSize, style, inference = false }: ForwardOptions): tf.Tensor2D {
   // t in 0..T-1 and w in 0..MAX_GUIDANCE both map onto the same 0..1000 phase range.
   const features = [sinusoids(tf.div(t, T / 1000) as tf.Tensor1D, cfg.timeFeatures)];
   // One-hot × table rather than tf.gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
@@ -239,8 +275,22 @@ function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor
     if (!stepSize) throw new Error('a step-distilled network needs the step size as input');
     features.push(sinusoids(tf.div(stepSize, T / 1000) as tf.Tensor1D, cfg.stepFeatures));
   }
+  if (cfg.styleFeatures) features.push(styleFeatures(style ?? tf.zeros([t.shape[0], 3]), cfg.styleFeatures));
   const e1 = fusedDense(tf.concat(features, 1) as tf.Tensor2D, p['embed1.w'] as tf.Tensor2D, p['embed1.b'], 'relu', inference);
   return fusedDense(e1, p['embed2.w'] as tf.Tensor2D, p['embed2.b'], 'relu', inference);
+}
+
+/**
+ * Style features [B, 2·width + 1]: each descriptor's range mapped onto the 0..1000 phase,
+ * and every feature times the "given" flag, so no style is exactly the zero vector
+ * (a network extended with style inputs starts as the network it was).
+ */
+function styleFeatures(style: tf.Tensor2D, width: number): tf.Tensor2D {
+  const [slant, thickness, given] = tf.split(style, 3, 1);
+  const phase = (v: tf.Tensor, { min, max }: { min: number; max: number }) =>
+    tf.reshape(tf.mul(tf.sub(tf.clipByValue(v, min, max), min), 1000 / (max - min)), [-1]) as tf.Tensor1D;
+  const features = tf.concat([sinusoids(phase(slant, STYLE_PHASE.slant), width), sinusoids(phase(thickness, STYLE_PHASE.thickness), width)], 1);
+  return tf.concat([tf.mul(features, given), given], 1) as tf.Tensor2D;
 }
 
 /** [sin, cos] of `value` × frequencies from 1 to ~1/1000, as in Transformer position encodings: [B, width]. */
