@@ -3,6 +3,7 @@
  * browser client returns. Kept apart from png.ts so the client carries no PNG encoder.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { clearHaze } from './haze';
 
 export interface GreyImage {
   width: number;
@@ -11,8 +12,16 @@ export interface GreyImage {
   pixels: Uint8Array;
 }
 
-/** Images in [-1, 1] to grey levels 0-255 (int32), synchronously: for callbacks that run inside the sampler's loop. */
+/**
+ * Images in [-1, 1] to grey levels 0-255 (int32), background haze cleared (haze.ts),
+ * synchronously: for callbacks that run inside the sampler's loop too.
+ */
 export function greyLevels(images: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => rawGreyLevels(clearHaze(images)));
+}
+
+/** Images in [-1, 1] to grey levels 0-255 (int32) as the network drew them: what eval's grey census reads. */
+export function rawGreyLevels(images: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(images, -1, 1), 1), 127.5)), 'int32'));
 }
 
