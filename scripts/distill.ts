@@ -67,5 +67,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
     ...(emphasis.stepWeights.length ? { stepWeights: emphasis.stepWeights } : {}),
     ...(emphasis.smallStepShare !== null ? { smallStepShare: emphasis.smallStepShare } : {}),
     ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
+    ...(emphasis.emaTargets ? { emaTargets: true } : {}),
+    ...(emphasis.backgroundLoss ? { backgroundLoss: emphasis.backgroundLoss } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECIPE, SMALL_STEP_SHARE, type DistillEmphasis, type Recipe } from '../train/trainer';
 import { MAX_GUIDANCE } from '../../src/model/unet';
-import { int, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
+import { int, num, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
 
 export interface DistillArgs extends TrainArgs {
   /** Folder of the teacher's manifest.json + model.bin. */
@@ -47,6 +47,11 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
   --guidance-loss-weight weigh each example's loss by 1 / (1 + (w/2)²) (normalised over the batch), so
                          the large errors at large scales stop dominating the gradient (default: unweighted)
+  --ema-targets          step distillation's two-step targets from the EMA weights, not the online ones
+  --background-loss X    weight of a term pulling x̂₀ to black where the digit is black, scaled by ᾱ_t
+                         (unlearns the background haze; default 0: off)
+  --style-features N     the student's style features (default: the teacher's; 0 when it has none)
+  --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
   --out DIR              where to export the student's int8 weights (default weights: the general set)
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
@@ -65,6 +70,8 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'guidance-features': { type: 'string', default: '16' },
       init: { type: 'string', default: 'prune' },
       'init-from': { type: 'string' },
+      'ema-targets': { type: 'boolean', default: false },
+      'background-loss': { type: 'string' },
       'few-steps': { type: 'string' },
       'step-features': { type: 'string', default: '8' },
       'step-weights': { type: 'string' },
@@ -94,7 +101,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']! },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100) },
   };
 }
 

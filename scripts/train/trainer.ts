@@ -97,6 +97,19 @@ export interface DistillEmphasis {
    * every scale counts about alike.
    */
   guidanceLossWeight: boolean;
+  /**
+   * Step distillation's two-step targets from the EMA weights instead of the online ones:
+   * a slower-moving, less noisy teacher for the few-step modes (as consistency models'
+   * target network). Default false.
+   */
+  emaTargets?: boolean;
+  /**
+   * Weight of a term that pulls x̂₀ to black where the training digit is black, scaled
+   * by ᾱ_t (so only where the picture is already mostly signal, as at the sampler's
+   * last steps): the haze the network leaves over MNIST's exact-zero background is
+   * unlearnt where it arises instead of cleared afterwards. Default 0 (off).
+   */
+  backgroundLoss?: number;
 }
 
 /** The per-example loss weight of DistillEmphasis.guidanceLossWeight, and its formula for provenance. */
@@ -146,6 +159,8 @@ export class Trainer {
   private readonly teacher?: Model;
   private readonly guidanceFocus: number | null;
   private readonly weighLossByGuidance: boolean;
+  private readonly emaTargets: boolean;
+  private readonly backgroundLoss: number;
   /** Step distillation: which batch examples train which step count. */
   private readonly stepGroups: StepGroup[];
   /** Each training digit's slant and thickness (count × 2), for networks with style inputs. */
@@ -161,6 +176,8 @@ export class Trainer {
     this.teacher = opts.teacher;
     this.guidanceFocus = opts.emphasis?.guidanceFocus ?? null;
     this.weighLossByGuidance = opts.emphasis?.guidanceLossWeight ?? false;
+    this.emaTargets = opts.emphasis?.emaTargets ?? false;
+    this.backgroundLoss = opts.emphasis?.backgroundLoss ?? 0;
     this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? [], opts.emphasis?.smallStepShare ?? SMALL_STEP_SHARE) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
@@ -215,10 +232,12 @@ export class Trainer {
           : guidedTarget(this.teacher, x, t, labels, guidance, style);
       const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}), ...(style ? { style } : {}) };
       const weights = this.weighLossByGuidance && batch.guidance ? tf.tensor1d(batch.guidance.map(lossWeightAtGuidance)) : null;
-      const { value, grads } = tf.variableGrads(
-        () => weightedMse(denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options), target, weights),
-        names.map((n) => this.params[n]),
-      );
+      const background = this.backgroundLoss > 0 ? this.backgroundTerm(batch) : null;
+      const { value, grads } = tf.variableGrads(() => {
+        const v = denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options);
+        const mse = weightedMse(v, target, weights);
+        return background ? tf.add(mse, tf.mul(background(x, v), this.backgroundLoss)) : mse;
+      }, names.map((n) => this.params[n]));
       // variableGrads keys gradients by variable name ("p/<param>").
       const byParam = names.map((n) => grads[this.params[n].name]);
       // A running sum rather than one tf.addN: WebGPU caps the buffers one shader may bind (8 on lavapipe).
@@ -259,10 +278,26 @@ export class Trainer {
       if (steps === 0) return guidedTarget(this.teacher!, xs, part(t), ys, ws, styles);
       const teacherStepSize = distilled.includes(2 * steps) ? T / (2 * steps) : 0;
       const selfV = (xt: tf.Tensor4D, at: tf.Tensor1D) =>
-        denoise(this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D, style: styles });
+        denoise(this.emaTargets ? this.ema : this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D, style: styles });
       return twoStepTarget(selfV, this.schedule, xs, timesteps.subarray(start, start + size), this.schedule.samplingTimesteps(steps));
     });
     return tf.concat(targets) as tf.Tensor4D;
+  }
+
+  /**
+   * The background term of DistillEmphasis.backgroundLoss for a batch: mean over pixels of
+   * ᾱ_t · (x̂₀ + 1)² where the clean digit is black, x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v̂.
+   */
+  private backgroundTerm(batch: { size: number; clean: Float32Array; timesteps: Float32Array }) {
+    const mixes = Array.from(batch.timesteps, (t) => this.schedule.mix(t));
+    const column = (values: number[]) => tf.tensor4d(values, [values.length, 1, 1, 1]);
+    const signal = column(mixes.map((m) => m.signal));
+    const noise = column(mixes.map((m) => m.noise));
+    const weight = tf.mul(tf.square(signal), tf.cast(tf.equal(tf.tensor4d(batch.clean, [batch.size, 28, 28, 1]), -1), 'float32'));
+    return (x: tf.Tensor4D, v: tf.Tensor4D): tf.Scalar => {
+      const x0 = tf.sub(tf.mul(x, signal), tf.mul(v, noise));
+      return tf.mean(tf.mul(weight, tf.square(tf.add(x0, 1))));
+    };
   }
 
   /** Each example's step-size input: T/K for the K-step groups, 0 for small steps. */
@@ -325,6 +360,8 @@ export class Trainer {
     const style = this.styles ? new Float32Array(batchSize * 3) : null;
     const clean = new Float32Array(784);
     const moved = new Float32Array(784);
+    // The clean digits themselves, kept only for the background term.
+    const cleanBatch = new Float32Array(this.backgroundLoss > 0 ? batchSize * 784 : 0);
     // Step distillation trains each group at the timesteps its sampler visits.
     const grids = this.stepGroups.map((g) => ({ ...g, grid: g.steps ? this.schedule.samplingTimesteps(g.steps) : null }));
     for (let b = 0; b < batchSize; b++) {
@@ -343,9 +380,10 @@ export class Trainer {
       const dx = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
       const dy = shift > 0 ? this.rng.int(2 * shift + 1) - shift : 0;
       shifted(toModelRange(this.data.images.subarray(index * 784, (index + 1) * 784), clean), dx, dy, moved);
+      if (cleanBatch.length) cleanBatch.set(moved, b * 784);
       noiseImage(this.schedule, moved, t, this.rng, noisy, target, b * 784);
     }
-    return { size: batchSize, noisy, target, timesteps, labels, guidance, style };
+    return { size: batchSize, noisy, target, timesteps, labels, guidance, style, clean: cleanBatch };
   }
 
   /** Each epoch's order depends only on (seed, epoch): no state to save for it. */
