@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { keepKnown, renoise, type InpaintOptions } from './inpaint';
+import { log } from './portable-math';
 import { Rng } from './rng';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
@@ -222,7 +223,10 @@ export class DpmSolverPP2MScheduler extends DdimScheduler {
         const r = this.prevH / h;
         d = tf.sub(tf.mul(x0, 1 + 1 / (2 * r)), tf.mul(this.prevX0, 1 / (2 * r)));
       }
-      xPrev = tf.sub(tf.mul(x, prev.noise / now.noise), tf.mul(d, prev.signal * Math.expm1(-h)));
+      // x_{t'} = (σ'/σ)·x − α'·(e^{−h} − 1)·D, with e^{−h} = (α·σ')/(σ·α') written out
+      // (no Math.expm1: its last bit is each engine's own): the DDIM step with D for x̂₀.
+      const keep = prev.noise / now.noise;
+      xPrev = tf.add(tf.mul(d, prev.signal - now.signal * keep), tf.mul(x, keep));
       this.prevH = h;
     }
     this.prevX0?.dispose();
@@ -236,6 +240,7 @@ export class DpmSolverPP2MScheduler extends DdimScheduler {
   }
 }
 
+/** λ = log(√ᾱ/√(1−ᾱ)), with the log of portable-math.ts so every engine gets the same bits. */
 function lambda(mix: { signal: number; noise: number }): number {
-  return Math.log(mix.signal / mix.noise);
+  return log(mix.signal / mix.noise);
 }
