@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng';
+import { GoldenFile } from './helpers/golden';
+
+const STREAMS = new GoldenFile(
+  'test/fixtures/golden-normals.json',
+  'Rng(seed).normal(): the first 32 values as the hex of their float64 bits, and the sha256 of the float32 bytes of the first normals(784) (one image\'s starting noise). ' +
+    'Every engine must draw exactly these (src/model/rng.ts uses only exactly rounded operations). A change here changes every seeded image: update on purpose only (test/helpers/golden.ts).',
+);
+afterAll(() => STREAMS.save());
 
 describe('Rng', () => {
   it('gives the same stream for the same seed, on every platform (golden values)', () => {
@@ -8,6 +17,17 @@ describe('Rng', () => {
     // Recorded once; a change here means every seeded image changes too.
     expect(ints).toEqual(GOLDEN_42);
     expect(new Rng(42).normals(3)).toEqual(new Rng(42).normals(3));
+  });
+
+  it.each([0, 1, 42, 2024, 4294967295])('seed %i draws the stored normals, bit for bit', (seed) => {
+    const rng = new Rng(seed);
+    const first = Array.from({ length: 32 }, () => {
+      const bits = Buffer.alloc(8);
+      bits.writeDoubleBE(rng.normal());
+      return bits.toString('hex');
+    });
+    const image = new Rng(seed).normals(784);
+    STREAMS.check(`seed ${seed}`, { float64: first, float32Sha256: createHash('sha256').update(new Uint8Array(image.buffer)).digest('hex') });
   });
 
   it('gives different streams for different seeds', () => {
@@ -21,6 +41,23 @@ describe('Rng', () => {
     expect(stats.ks).toBeLessThan(KS_CRITICAL_0_001(200_000));
     expect(Math.abs(stats.skewness)).toBeLessThan(0.03);
     expect(Math.abs(stats.excessKurtosis)).toBeLessThan(0.06);
+  });
+
+  it('has normal tails and no correlation between the two values of a pair', () => {
+    const n = 1_000_000;
+    const z = new Rng(11).normals(n);
+    // |z| > k: expected count n·2(1 − Φ(k)), within 5 binomial standard deviations.
+    for (const [k, p] of [[2, 0.0455003], [3, 0.0026998], [4, 6.3342e-5]] as const) {
+      const count = z.filter((v) => Math.abs(v) > k).length;
+      expect(Math.abs(count - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+    }
+    // 32-bit uniforms bound the polar method's reach (s ≥ 2^-62: |z| < 9.3); a million draws reach past 4.5.
+    const largest = z.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(largest).toBeGreaterThan(4.5);
+    expect(largest).toBeLessThan(9.3);
+    let pairs = 0;
+    for (let i = 0; i < n; i += 2) pairs += z[i] * z[i + 1];
+    expect(Math.abs(pairs / (n / 2))).toBeLessThan(5 / Math.sqrt(n / 2));
   });
 
   it('the normality checks reject a uniform with the same mean and variance', () => {

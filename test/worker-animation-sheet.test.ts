@@ -88,13 +88,21 @@ describe('GET /sheet.png', () => {
     expect((await get('/sheet.png?steps=2&guidance=1&seed=1&digits=0123456789&seeds=8')).headers.get('x-cache')).toBe('HIT');
   });
 
-  it('logs the model phase of a drawn sheet (refusals before any model work: test/sheet-budget.test.ts)', async () => {
-    // The request log names every phase a request ran.
+  it('logs the model phase of a drawn sheet, and refuses an over-budget sheet or animation before any model work', async () => {
+    // The request log names every phase a request ran: a drawn sheet shows its model and encode phases,
+    // so a refusal whose line has none ran neither (nor a cache lookup).
     const logged = startWorkerWithLogs();
     try {
       const drawn = await logged.request('/sheet.png?digits=1&seeds=1&steps=1&seed=1');
       expect(drawn.res.status).toBe(200);
       expect(drawn.log.phases.model).toBeGreaterThanOrEqual(0);
+      expect(drawn.log.phases.encode).toBeGreaterThanOrEqual(0);
+      // 160 digits × 100 steps on the general set: about 11.3 s of model time (test/sheet-budget.test.ts).
+      for (const path of ['/sheet.png?digits=0123456789&seeds=16&steps=100&seed=1', '/digit/5.apng?size=1024&steps=10&seed=1']) {
+        const refused = await logged.request(path);
+        expect([refused.res.status, JSON.parse(new TextDecoder().decode(refused.body)).error], path).toEqual([400, 'over_budget']);
+        expect(refused.log.phases, path).toEqual({});
+      }
     } finally {
       await logged.mf.dispose();
     }

@@ -4,10 +4,15 @@
  * tf.randomNormal's generators differ between backends and seed 0 means
  * "unseeded", so every random number that must be reproducible (sampler
  * noise, training noise, data order, dropout) comes from here instead.
- * xoshiro128** for the integers, Box-Muller for the Gaussians; only
- * 32-bit integer maths plus Math.log/sqrt/cos, which V8 computes identically
- * in Node and workerd.
+ * xoshiro128** for the integers, Marsaglia's polar method for the Gaussians.
+ * Every value depends only on 32-bit integer maths, operations IEEE 754
+ * rounds exactly (+ − × ÷, and sqrt, which engines compile to the processor's
+ * or wasm's correctly rounded instruction) and the log of portable-math.ts,
+ * built from those: so every JavaScript engine draws the same bits, not only
+ * V8. (Box-Muller needed Math.log, Math.sin and Math.cos, whose last bit each
+ * engine chooses: in QuickJS 1.5 % of its float64 values differed from V8's.)
  */
+import { log } from './portable-math';
 
 /** Serialisable generator state, so a resumed training run continues the same stream. */
 export interface RngState {
@@ -67,18 +72,29 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Standard normal sample (Box-Muller, keeping the second value for the next call). */
+  /**
+   * Standard normal sample (Marsaglia's polar method, keeping the second value
+   * for the next call): a point uniform in the unit disc, (u, v), has a uniform
+   * angle, so (u, v)/√s · √(−2 ln s) with s = u² + v² is a Box-Muller pair without
+   * the sine and cosine. 21.5 % of the points fall outside the disc and are drawn again.
+   */
   normal(): number {
     if (this.spare !== null) {
       const v = this.spare;
       this.spare = null;
       return v;
     }
-    const u1 = 1 - this.uniform(); // (0, 1]: log stays finite
-    const u2 = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.spare = r * Math.sin(2 * Math.PI * u2);
-    return r * Math.cos(2 * Math.PI * u2);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.uniform() - 1;
+      v = 2 * this.uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const scale = Math.sqrt((-2 * log(s)) / s);
+    this.spare = v * scale;
+    return u * scale;
   }
 
   /** n standard normal samples as float32. */

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { keepKnown, renoise, type InpaintOptions } from './inpaint';
+import { log } from './portable-math';
 import { Rng } from './rng';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
@@ -67,8 +68,35 @@ export function guidancePerStep(guidance: number, timesteps: number[], T: number
 
 /** Runs the reverse process; returns images in [-1, 1] as [B, 28, 28, 1]. The caller disposes it. */
 export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
-  const side = model.unet.imageSize;
-  const batch = opts.labels.length;
+  const stepSize = distilledStepSize(model, opts.steps, opts.sampler, opts.start !== undefined);
+  const timesteps = runTimesteps(model.schedule, opts);
+  const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, opts.guidanceInterval);
+  const velocity = guidedVelocity(model, opts.labels, scales, stepSize, timesteps);
+  try {
+    return reverseProcess(model.schedule, model.unet.imageSize, (x, _t, i) => velocity.predict(x, i), opts);
+  } finally {
+    velocity.dispose();
+  }
+}
+
+/** v predicted for the images x at timestep t, the run's i-th step. */
+export type Velocity = (x: tf.Tensor4D, t: number, i: number) => tf.Tensor4D;
+
+/** The loop's own options: everything but what picks and guides the network. */
+export type ReverseOptions = Pick<SampleOptions, 'seeds' | 'steps' | 'sampler' | 'onStep' | 'start' | 'inpaint'>;
+
+/** The descending timesteps a run visits: the full range, or SDEdit's part of it. */
+function runTimesteps(schedule: NoiseSchedule, opts: Pick<ReverseOptions, 'steps' | 'start'>): number[] {
+  return opts.start ? sdeditTimesteps(schedule, opts.steps, opts.start.strength) : schedule.samplingTimesteps(opts.steps);
+}
+
+/**
+ * The reverse process for any v predictor: the network (`sample`) or, in
+ * tests, a denoiser whose exact answer is known in closed form. Images are
+ * side×side; one image per seed.
+ */
+export function reverseProcess(schedule: NoiseSchedule, side: number, velocity: Velocity, opts: ReverseOptions): tf.Tensor4D {
+  const batch = opts.seeds.length;
   // One stream per image: its starting noise first, then any noise inpainting asks for.
   const rngs = opts.seeds.map((seed) => new Rng(seed));
   const drawNoise = (): tf.Tensor4D => {
@@ -81,29 +109,25 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   // A multistep solver's history does not survive going back up in noise.
   if (repeats > 1 && opts.sampler !== 'ddim') throw new Error('RePaint resampling needs the ddim sampler');
 
-  const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
-  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
-  const stepSize = distilledStepSize(model, opts.steps, opts.sampler, start !== undefined);
-  const scales = guidancePerStep(opts.guidance, scheduler.timesteps, model.schedule.timesteps, opts.guidanceInterval);
-  const velocity = guidedVelocity(model, opts.labels, scales, stepSize, scheduler.timesteps);
-  let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
-  scheduler.timesteps.forEach((t, i) => {
+  const timesteps = runTimesteps(schedule, opts);
+  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(schedule, opts.steps, timesteps);
+  let x = start ? tf.tidy(() => sdeditStart(schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
+  timesteps.forEach((t, i) => {
     for (let r = 0; r < repeats; r++) {
       const next = tf.tidy(() => {
-        const { xPrev, x0 } = scheduler.step(velocity.predict(x, i), t, x);
+        const { xPrev, x0 } = scheduler.step(velocity(x, t, i), t, x);
         if (r === repeats - 1) opts.onStep?.(i, x0);
         if (!inpaint) return xPrev;
-        const reached = mixAt(model.schedule, scheduler.previous(t));
+        const reached = mixAt(schedule, scheduler.previous(t));
         const kept = keepKnown(xPrev, inpaint, reached, drawNoise);
         // RePaint: every repeat but the last goes back up to t and takes the step again.
-        return r < repeats - 1 ? renoise(kept, reached, model.schedule.mix(t), drawNoise()) : kept;
+        return r < repeats - 1 ? renoise(kept, reached, schedule.mix(t), drawNoise()) : kept;
       });
       x.dispose();
       x = next;
     }
   });
   scheduler.dispose();
-  velocity.dispose();
   return x;
 }
 
@@ -232,7 +256,10 @@ export class DpmSolverPP2MScheduler extends DdimScheduler {
         const r = this.prevH / h;
         d = tf.sub(tf.mul(x0, 1 + 1 / (2 * r)), tf.mul(this.prevX0, 1 / (2 * r)));
       }
-      xPrev = tf.sub(tf.mul(x, prev.noise / now.noise), tf.mul(d, prev.signal * Math.expm1(-h)));
+      // x_{t'} = (σ'/σ)·x − α'·(e^{−h} − 1)·D, with e^{−h} = (α·σ')/(σ·α') written out
+      // (no Math.expm1: its last bit is each engine's own): the DDIM step with D for x̂₀.
+      const keep = prev.noise / now.noise;
+      xPrev = tf.add(tf.mul(d, prev.signal - now.signal * keep), tf.mul(x, keep));
       this.prevH = h;
     }
     this.prevX0?.dispose();
@@ -246,6 +273,7 @@ export class DpmSolverPP2MScheduler extends DdimScheduler {
   }
 }
 
+/** λ = log(√ᾱ/√(1−ᾱ)), with the log of portable-math.ts so every engine gets the same bits. */
 function lambda(mix: { signal: number; noise: number }): number {
-  return Math.log(mix.signal / mix.noise);
+  return log(mix.signal / mix.noise);
 }

@@ -7,6 +7,7 @@
  * The network predicts v = √ᾱ·ε − √(1−ᾱ)·x₀ (Salimans & Ho 2022), which stays
  * well conditioned at both ends of the schedule and suits few-step samplers.
  */
+import { cosQuarterTurn } from './portable-math';
 
 export interface ScheduleConfig {
   kind: 'cosine';
@@ -31,7 +32,12 @@ export class NoiseSchedule {
     }
     const T = config.timesteps;
     const s = config.offset;
-    const f = (t: number) => Math.cos(((t / T + s) / (1 + s)) * (Math.PI / 2)) ** 2;
+    // cos of our own (portable-math.ts) and c·c, not Math.cos and **: the browser
+    // client makes the schedule too, and every engine must get the same bits.
+    const f = (t: number) => {
+      const c = cosQuarterTurn((t / T + s) / (1 + s));
+      return c * c;
+    };
     this.timesteps = T;
     this.alphaBar = new Float64Array(T);
     for (let t = 0; t < T; t++) this.alphaBar[t] = Math.max(f(t + 1) / f(0), MIN_ALPHA_BAR);

@@ -20,6 +20,7 @@
  * take, so the same weights serve 1-, 2- and 4-step sampling and many steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { log } from './portable-math';
 
 export interface UNetConfig {
   /** Channels at 28², 14² and 7². */
@@ -296,7 +297,8 @@ function styleFeatures(style: tf.Tensor2D, width: number): tf.Tensor2D {
 /** [sin, cos] of `value` × frequencies from 1 to ~1/1000, as in Transformer position encodings: [B, width]. */
 function sinusoids(value: tf.Tensor1D, width: number): tf.Tensor2D {
   const half = width / 2;
-  const freqs = tf.exp(tf.mul(tf.range(0, half, 1, 'float32'), -Math.log(1000) / half));
+  // log of our own (portable-math.ts): Math.log's last bit is each engine's; tf.exp/sin/cos run in the wasm binary, the same everywhere.
+  const freqs = tf.exp(tf.mul(tf.range(0, half, 1, 'float32'), -log(1000) / half));
   const phase = tf.mul(tf.reshape(value, [-1, 1]), tf.reshape(freqs, [1, -1]));
   return tf.concat([tf.sin(phase), tf.cos(phase)], 1) as tf.Tensor2D;
 }
