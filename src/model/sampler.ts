@@ -18,6 +18,7 @@ import { log } from './portable-math';
 import { Rng } from './rng';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
+import type { Style } from '../image/style';
 import { conditioning, denoiseConditioned, type Conditioning, type Params, type UNetConfig } from './unet';
 
 export type SamplerName = 'ddim' | 'dpmpp';
@@ -37,6 +38,11 @@ export interface SampleOptions {
   steps: number;
   /** Classifier-free guidance scale: 0 unconditional, 1 plain conditional, >1 stronger. */
   guidance: number;
+  /**
+   * How each image is written (slant, thickness: src/image/style.ts), one per image or null
+   * for no style; for networks with style inputs (others ignore it). Default: no style.
+   */
+  styles?: (Style | null)[];
   /** Apply `guidance` only at these noise levels, plain conditional (w = 1) elsewhere; default: every step. */
   guidanceInterval?: GuidanceInterval;
   sampler: SamplerName;
@@ -71,7 +77,7 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   const stepSize = distilledStepSize(model, opts.steps, opts.sampler, opts.start !== undefined);
   const timesteps = runTimesteps(model.schedule, opts);
   const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, opts.guidanceInterval);
-  const velocity = guidedVelocity(model, opts.labels, scales, stepSize, timesteps);
+  const velocity = guidedVelocity(model, opts.labels, scales, stepSize, timesteps, opts.styles);
   try {
     return reverseProcess(model.schedule, model.unet.imageSize, (x, _t, i) => velocity.predict(x, i), opts);
   } finally {
@@ -157,7 +163,7 @@ export function distilledStepSize(model: Model, steps: number, sampler: SamplerN
  * every step of the run at once, as one batch (rows × steps), and split per
  * step; `predict` then runs only the image path. `dispose` frees it.
  */
-function guidedVelocity(model: Model, labels: number[], scales: number[], stepSize: number, timesteps: number[]) {
+function guidedVelocity(model: Model, labels: number[], scales: number[], stepSize: number, timesteps: number[], styles?: (Style | null)[]) {
   const { unet, params } = model;
   const batch = labels.length;
   const distilled = Boolean(unet.guidanceFeatures);
@@ -167,6 +173,8 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
     ? [distilled || scales[0] === 1 ? labels : labels.map(() => unet.classes)]
     : [labels, labels.map(() => unet.classes)];
   const rows = passes.flat();
+  // Guidance is on the class: the unconditional row keeps the image's style.
+  const styleRows = passes.flatMap(() => labels.map((_, i) => styles?.[i] ?? null));
   const perStep: Conditioning[] = tf.tidy(() => {
     const all = rows.length * timesteps.length;
     const cond = conditioning(
@@ -175,7 +183,11 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
       tf.tensor1d(timesteps.flatMap((t) => rows.map(() => t))),
       tf.tensor1d(timesteps.flatMap(() => rows), 'int32'),
       model.schedule.timesteps,
-      { inference: true, ...(distilled ? { guidance: tf.tensor1d(scales.flatMap((w) => rows.map(() => w))), stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}) },
+      {
+        inference: true,
+        ...(distilled ? { guidance: tf.tensor1d(scales.flatMap((w) => rows.map(() => w))), stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}),
+        ...(unet.styleFeatures && styles ? { style: tf.tensor2d(timesteps.flatMap(() => styleRows.map((st) => (st ? [st.slant, st.thickness, 1] : [0, 0, 0])))) } : {}),
+      },
     );
     const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
     return timesteps.map((_, i) => Object.fromEntries(Object.keys(cond).map((block) => [block, pieces[block][i]])) as Conditioning);
