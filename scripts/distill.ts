@@ -27,7 +27,7 @@ import { LOSS_WEIGHT_FORMULA, Trainer } from './train/trainer';
 
 runMain('distill', DISTILL_USAGE, async () => {
   const args = parseDistillArgs(process.argv.slice(2));
-  const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
+  const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu, threads: args.threads });
   console.log(`backend: ${backend.name} (${backend.device})`);
   const teacher = await loadShippedModel(args.teacher);
   const student: UNetConfig = {

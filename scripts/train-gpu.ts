@@ -22,7 +22,7 @@ import { styleRanges, Trainer } from './train/trainer';
 
 runMain('train', USAGE, async () => {
   const args = parseTrainArgs(process.argv.slice(2));
-  const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu });
+  const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu, threads: args.threads });
   console.log(`backend: ${backend.name} (${backend.device})`);
   const test = loadMnist('test');
   const unet: UNetConfig = { ...DEFAULT_UNET, ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}) };

@@ -125,7 +125,19 @@ describe('npm run train (the CLI)', () => {
     }
   }, SLOW_TRAINING_TIMEOUT_MS);
 
+  // The threaded build needs two cores: the binary caps its pool at the machine's core count.
+  it.skipIf(os.availableParallelism() < 2)('trains to the same bytes on 2 threads as on 1 (--threads 2)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'train-threads-'));
+    for (const threads of ['1', '2']) cli(['--max-steps', '4', '--threads', threads, '--run-dir', `${tmp}/run-${threads}`, '--out', `${tmp}/weights-${threads}`]);
+    const manifest = (threads: string) => JSON.parse(fs.readFileSync(`${tmp}/weights-${threads}/manifest.json`, 'utf8'));
+    expect(manifest('1').provenance.adapter).toBe('tfjs-backend-wasm-simd.wasm, 1 thread');
+    expect(manifest('2').provenance.adapter).toBe('tfjs-backend-wasm-threaded-simd.wasm, 2 threads');
+    // XNNPACK splits each op's output between the threads; every output is summed in the same order either way.
+    expect(fs.readFileSync(`${tmp}/weights-2/model.bin`).equals(fs.readFileSync(`${tmp}/weights-1/model.bin`))).toBe(true);
+  }, SLOW_TRAINING_TIMEOUT_MS);
+
   it('rejects bad flags with a usage message', () => {
     expect(() => cli(['--lr', 'fast'])).toThrow(/--lr must be a number/);
+    expect(() => cli(['--threads', '0'])).toThrow(/--threads must be an integer ≥ 1/);
   });
 });

@@ -56,7 +56,7 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
   --limit N · --max-steps N · --run-dir DIR · --resume · --checkpoint-every N · --no-export · --no-sheets
-  --allow-software-gpu · --backend wasm|cpu|webgpu
+  --threads N · --allow-software-gpu · --backend wasm|cpu|webgpu
                          as for training (npm run train -- --help)`;
 
 export function parseDistillArgs(argv: string[]): DistillArgs {

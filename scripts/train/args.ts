@@ -6,6 +6,8 @@ import type { BackendName } from './backend';
 export interface TrainArgs {
   backend: BackendName;
   allowSoftwareGpu: boolean;
+  /** XNNPACK threads of the wasm backend (1: the Worker's own single-threaded build). */
+  threads: number;
   recipe: Recipe;
   /** Train on the first N images only (quick runs and tests). */
   limit: number | null;
@@ -48,6 +50,8 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
                          teacher npm run distill compresses into the served weights/)
   --no-export            do not export weights at the end
   --no-sheets            do not write a sample sheet after each epoch
+  --threads N            wasm only: XNNPACK threads (default 1, the Worker's own single-threaded
+                         build; N ≥ 2: tfjs's threaded SIMD build, N threads on worker_threads)
   --allow-software-gpu   let train:gpu run on a software adapter (llvmpipe/lavapipe/SwiftShader)
   --backend NAME         wasm | cpu | webgpu (set by the npm scripts)`;
 
@@ -55,6 +59,7 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
 export const TRAIN_OPTIONS = {
   backend: { type: 'string', default: 'wasm' },
   'allow-software-gpu': { type: 'boolean', default: false },
+  threads: { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
@@ -98,6 +103,8 @@ export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, 
   const flag = (name: string) => values[name] as string | undefined;
   const backend = values.backend as BackendName;
   if (!['wasm', 'cpu', 'webgpu'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or webgpu, got ${backend}`);
+  const threads = int(flag('threads'), 'threads', 1, 1);
+  if (threads > 1 && backend !== 'wasm') throw new UsageError(`--threads is for the wasm backend, not ${backend}`);
   const r = defaults;
   const recipe: Recipe = {
     seed: int(flag('seed'), 'seed', r.seed, 0),
@@ -119,6 +126,7 @@ export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, 
   return {
     backend,
     allowSoftwareGpu: values['allow-software-gpu'] === true,
+    threads,
     recipe,
     limit: flag('limit') === undefined ? null : int(flag('limit'), 'limit', 0, 1),
     maxSteps: flag('max-steps') === undefined ? null : int(flag('max-steps'), 'max-steps', 0, 1),

@@ -2,6 +2,7 @@
  * Backends for training in Node.
  *  - wasm: the Worker's own WASM SIMD build (src/model/backend.ts) plus the one
  *    missing gradient kernel; fastest on this project's 2-core CPU machines.
+ *    With threads > 1, the package's threaded SIMD build instead (wasm-threads.ts).
  *  - cpu: tfjs's pure-JS backend, for reference (orders of magnitude slower).
  *  - webgpu: TensorFlow.js WebGPU on Dawn (the `webgpu` npm package), Vulkan on Linux.
  * `@tensorflow/tfjs` is imported for its gradient registrations: tfjs-core
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { useWasmBackend } from '../../src/model/backend';
 import { registerWasmConvGradients } from './wasm-conv-gradients';
+import { THREADED_BINARY, useThreadedWasmBackend } from './wasm-threads';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgpu';
 
@@ -24,22 +26,48 @@ export interface BackendInfo {
 
 const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|swiftshader|software|cpu/i;
 
-export async function initBackend(name: BackendName, opts: { allowSoftwareGpu?: boolean } = {}): Promise<BackendInfo> {
+export interface BackendOptions {
+  allowSoftwareGpu?: boolean;
+  /** XNNPACK threads of the wasm backend (default 1: the Worker's own single-threaded build). */
+  threads?: number;
+}
+
+/** The wasm backend of this process (one per process: both builds register as 'wasm'). */
+let wasmStarted: { threads: number; ready: Promise<void> } | null = null;
+
+export async function initBackend(name: BackendName, opts: BackendOptions = {}): Promise<BackendInfo> {
   if (name === 'wasm') {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm');
-    await useWasmBackend(await WebAssembly.compile(fs.readFileSync(file)));
-    // useWasmBackend starts the backend once per process; if something selected another
-    // backend since (a test comparing against cpu), make wasm the active one again.
+    const threads = opts.threads ?? 1;
+    if (wasmStarted && wasmStarted.threads !== threads) {
+      throw new Error(`the wasm backend already runs ${wasmStarted.threads} thread(s) in this process; cannot switch to ${threads}`);
+    }
+    wasmStarted ??= {
+      threads,
+      ready: startWasm(threads).catch((err) => {
+        wasmStarted = null; // let a later call try again rather than caching the failure
+        throw err;
+      }),
+    };
+    await wasmStarted.ready;
+    // The backend starts once per process; if something selected another backend
+    // since (a test comparing against cpu), make wasm the active one again.
     if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new Error('tfjs: the wasm backend failed to initialise');
     registerWasmConvGradients();
-    return { name, device: 'tfjs-backend-wasm-simd.wasm, 1 thread' };
+    const device = threads > 1 ? `${THREADED_BINARY}, ${threads} threads` : 'tfjs-backend-wasm-simd.wasm, 1 thread';
+    return { name, device };
   }
   if (name === 'cpu') {
     await tf.setBackend('cpu');
     return { name, device: 'pure JavaScript' };
   }
   return initWebGpu(opts.allowSoftwareGpu ?? false);
+}
+
+async function startWasm(threads: number): Promise<void> {
+  if (threads > 1) return useThreadedWasmBackend(threads);
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm');
+  await useWasmBackend(await WebAssembly.compile(fs.readFileSync(file)));
 }
 
 async function initWebGpu(allowSoftware: boolean): Promise<BackendInfo> {

@@ -10,7 +10,8 @@
  * (tfjs only wires that hook up for a custom fetch; tfjs issue #8157 asks for
  * a proper option.) The training script uses the same function with a module
  * compiled from the same file, so both run identical kernels. One thread:
- * Workers have no Web Workers for the threaded build.
+ * Workers have no Web Workers for the threaded build (training in Node can opt
+ * into it: scripts/train/wasm-threads.ts, which reuses installWasmBackend).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -18,6 +19,7 @@ import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js';
 
 type EmscriptenModule = ConstructorParameters<typeof BackendWasm>[0];
+export type EmscriptenGlue = EmscriptenModule & { cwrap: Function };
 
 let ready: Promise<void> | null = null;
 
@@ -36,7 +38,12 @@ async function start(module: WebAssembly.Module): Promise<void> {
       WebAssembly.instantiate(module, imports).then((instance) => receive(instance));
       return {}; // emscripten: "instantiation is asynchronous, exports arrive through receive()"
     },
-  })) as EmscriptenModule & { cwrap: Function };
+  })) as EmscriptenGlue;
+  await installWasmBackend(wasm);
+}
+
+/** Makes an instantiated emscripten module of tfjs-backend-wasm the 'wasm' backend. */
+export async function installWasmBackend(wasm: EmscriptenGlue): Promise<void> {
   // The C entry points BackendWasm expects, as the package's own init() wires them.
   wasm.tfjs = {
     init: wasm.cwrap('init', null, []),
