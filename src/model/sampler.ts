@@ -43,6 +43,12 @@ export interface SampleOptions {
   start?: SdeditOptions;
   /** Inpaint: regenerate only where the mask is 1, keeping these pictures elsewhere. */
   inpaint?: InpaintOptions;
+  /**
+   * Skip the last step's background snap and return the network's own output,
+   * for measuring it (npm run eval's grey census); never served.
+   * snapBackground(raw) is exactly what the same call without `raw` returns.
+   */
+  raw?: boolean;
 }
 
 /** Runs the reverse process; returns images in [-1, 1] as [B, 28, 28, 1]. The caller disposes it. */
@@ -62,7 +68,8 @@ export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   if (repeats > 1 && opts.sampler !== 'ddim') throw new Error('RePaint resampling needs the ddim sampler');
 
   const timesteps = start ? sdeditTimesteps(model.schedule, opts.steps, start.strength) : model.schedule.samplingTimesteps(opts.steps);
-  const scheduler = opts.sampler === 'ddim' ? new DdimScheduler(model.schedule, opts.steps, timesteps) : new DpmSolverPP2MScheduler(model.schedule, opts.steps, timesteps);
+  const Scheduler = opts.sampler === 'ddim' ? DdimScheduler : DpmSolverPP2MScheduler;
+  const scheduler = new Scheduler(model.schedule, opts.steps, timesteps, !opts.raw);
   const stepSize = distilledStepSize(model, opts.steps, opts.sampler, start !== undefined);
   const velocity = guidedVelocity(model, opts.labels, opts.guidance, stepSize, scheduler.timesteps);
   let x = start ? tf.tidy(() => sdeditStart(model.schedule, start.images, timesteps[0], drawNoise())) : drawNoise();
@@ -166,6 +173,11 @@ function mixAt(schedule: NoiseSchedule, t: number) {
 export const BACKGROUND_SNAP_GREY = 32;
 const SNAP_BELOW = -1 + (BACKGROUND_SNAP_GREY + 0.5) / 127.5;
 
+/** Images in [-1, 1] with the background haze (grey ≤ BACKGROUND_SNAP_GREY) set to black. */
+export function snapBackground(x0: tf.Tensor4D): tf.Tensor4D {
+  return tf.where(tf.less(x0, SNAP_BELOW), tf.fill(x0.shape, -1), x0);
+}
+
 /**
  * x̂₀ from v, clipped to the data range [-1, 1] (keeps few-step samples from
  * overshooting); at the last step (`final`) the background haze is snapped to black.
@@ -173,18 +185,21 @@ const SNAP_BELOW = -1 + (BACKGROUND_SNAP_GREY + 0.5) / 127.5;
 function cleanEstimate(schedule: NoiseSchedule, v: tf.Tensor4D, t: number, x: tf.Tensor4D, final: boolean): tf.Tensor4D {
   const { signal, noise } = schedule.mix(t);
   const x0 = tf.clipByValue(tf.sub(tf.mul(x, signal), tf.mul(v, noise)), -1, 1) as tf.Tensor4D;
-  return final ? tf.where(tf.less(x0, SNAP_BELOW), tf.fill(x0.shape, -1), x0) : x0;
+  return final ? snapBackground(x0) : x0;
 }
 
 export class DdimScheduler {
   readonly timesteps: number[];
-  /** `timesteps` (descending) overrides the full-range spacing, e.g. for SDEdit's partial run. */
-  constructor(protected readonly schedule: NoiseSchedule, steps: number, timesteps = schedule.samplingTimesteps(steps)) {
+  /**
+   * `timesteps` (descending) overrides the full-range spacing, e.g. for SDEdit's partial run;
+   * `snapFinal` false keeps the last step's haze (SampleOptions.raw).
+   */
+  constructor(protected readonly schedule: NoiseSchedule, steps: number, timesteps = schedule.samplingTimesteps(steps), protected readonly snapFinal = true) {
     this.timesteps = timesteps;
   }
 
   step(v: tf.Tensor4D, t: number, x: tf.Tensor4D): StepResult {
-    const x0 = cleanEstimate(this.schedule, v, t, x, this.previous(t) < 0);
+    const x0 = cleanEstimate(this.schedule, v, t, x, this.snapFinal && this.previous(t) < 0);
     const now = this.schedule.mix(t);
     const prev = mixAt(this.schedule, this.previous(t));
     // ε̂ = (x_t − √ᾱ·x̂₀)/√(1−ᾱ), recomputed from the clipped x̂₀ so the pair stays
@@ -208,7 +223,7 @@ export class DpmSolverPP2MScheduler extends DdimScheduler {
 
   override step(v: tf.Tensor4D, t: number, x: tf.Tensor4D): StepResult {
     const tPrev = this.previous(t);
-    const x0 = cleanEstimate(this.schedule, v, t, x, tPrev < 0);
+    const x0 = cleanEstimate(this.schedule, v, t, x, this.snapFinal && tPrev < 0);
     const now = this.schedule.mix(t);
     const prev = mixAt(this.schedule, tPrev);
     let xPrev: tf.Tensor4D;
