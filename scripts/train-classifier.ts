@@ -21,8 +21,8 @@ import { formatDuration, Progress } from './train/progress';
 
 const USAGE = `Usage: npm run train:classifier -- [flags]
   --net NAME       cnn3 (the selection classifier, default) or lenet-elu (the reporting one)
-  --augment NAME   shift (whole-pixel shifts ±2 px, default) or affine (rotation ±10°,
-                   scale 0.92-1.08, sub-pixel shifts ±2 px)
+  --augment NAME   shift (whole-pixel shifts ±2 px, default) or affine (rotation ±15°,
+                   scale 0.9-1.1, sub-pixel shifts ±2 px)
   --epochs N       passes over the training digits (default 3)
   --batch N        digits per step (default 128)
   --lr X           peak learning rate (default 0.002)
@@ -30,7 +30,7 @@ const USAGE = `Usage: npm run train:classifier -- [flags]
   --limit N        train on the first N digits only (a quick check)
   --out DIR        output folder (default ${CLASSIFIER_DIR})
 The reporting classifier of eval/reporting-classifier was trained with
-  npm run train:classifier -- --net lenet-elu --augment affine --seed 2029 --epochs 5 --out ${REPORTING_CLASSIFIER_DIR}`;
+  npm run train:classifier -- --net lenet-elu --augment affine --seed 2029 --epochs 4 --out ${REPORTING_CLASSIFIER_DIR}`;
 
 const { values: flags } = parseArgs({
   options: {

@@ -2,7 +2,7 @@
  * Training-time augmentations of the evaluation classifiers, one per
  * instrument so that the two do not share what they learned to ignore:
  *  - shift: whole-pixel shifts of up to ±2 px (the selection classifier);
- *  - affine: rotation ±10°, scale 0.92-1.08 and sub-pixel shifts of up to ±2 px
+ *  - affine: rotation ±15°, scale 0.9-1.1 and sub-pixel shifts of up to ±2 px
  *    about the centre, bilinear (the reporting classifier).
  * Each writes one digit as ink in [0, 1] into `out` (784 values).
  */
@@ -13,8 +13,8 @@ export const AUGMENTS: readonly AugmentName[] = ['shift', 'affine'];
 
 const SIDE = 28;
 const MAX_SHIFT = 2;
-const MAX_ROTATION = (10 * Math.PI) / 180;
-const SCALE_RANGE = 0.08;
+const MAX_ROTATION = (15 * Math.PI) / 180;
+const SCALE_RANGE = 0.1;
 
 export function augmentDigit(kind: AugmentName, src: Uint8Array, out: Float32Array, rng: Rng): void {
   if (kind === 'shift') {

@@ -11,7 +11,7 @@
  * setting tuned against the first cannot flatter itself. A different family
  * on purpose: larger 5×5 kernels without padding, average instead of max
  * pooling, ELU instead of ReLU, a narrower 64-d feature layer.
- *   conv5×5 32 (24²) ─ avgpool (12²) ─ conv5×5 64 (8²) ─ avgpool (4²)
+ *   conv5×5 24 (24²) ─ avgpool (12²) ─ conv5×5 48 (8²) ─ avgpool (4²)
  *   ─ dense 64 (features) ─ dense 10; ELU.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -72,12 +72,12 @@ export const SELECTION_NET: ClassifierNet = {
 
 export const REPORTING_NET: ClassifierNet = {
   name: 'lenet-elu',
-  description: 'conv5×5 32 valid → avgpool 2 → conv5×5 64 valid → avgpool 2 → dense 64 (features) → dense 10; ELU',
+  description: 'conv5×5 24 valid → avgpool 2 → conv5×5 48 valid → avgpool 2 → dense 64 (features) → dense 10; ELU',
   featureDim: 64,
   specs: layerSpecs([
-    ['conv1', [5, 5, 1, 32], 'conv'],
-    ['conv2', [5, 5, 32, 64], 'conv'],
-    ['dense1', [4 * 4 * 64, 64], 'dense'],
+    ['conv1', [5, 5, 1, 24], 'conv'],
+    ['conv2', [5, 5, 24, 48], 'conv'],
+    ['dense1', [4 * 4 * 48, 64], 'dense'],
     ['dense2', [64, CLASSES], 'dense'],
   ]),
   forward(p, x) {
