@@ -12,6 +12,8 @@ export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond';
 
 export class Canvas {
   readonly rgba: Uint8Array;
+  /** While set, drawing outside this rectangle (inclusive bounds) leaves the pixels as they are. */
+  clip: { left: number; top: number; right: number; bottom: number } | null = null;
 
   constructor(readonly width: number, readonly height: number) {
     this.rgba = new Uint8Array(width * height * 4).fill(255);
@@ -21,6 +23,7 @@ export class Canvas {
     x = Math.round(x);
     y = Math.round(y);
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    if (this.clip && (x < this.clip.left || x > this.clip.right || y < this.clip.top || y > this.clip.bottom)) return;
     const o = 4 * (y * this.width + x);
     this.rgba[o] = r;
     this.rgba[o + 1] = g;

@@ -29,6 +29,8 @@ export interface PanelSpec {
   xLabel: string;
   yLabel: string;
   series: Series[];
+  /** Points below this y are off the chart (their curves run out of the frame); the axes fit the rest. */
+  yFloor?: number;
   /** Dashed vertical and horizontal reference lines, each with a short label. */
   xRefs?: { at: number; label: string }[];
   yRefs?: { at: number; label: string }[];
@@ -58,7 +60,7 @@ export function tickLabel(value: number, ticks: number[]): string {
 /** Draws the panel inside the box (left, top, width, height), axes and labels included. */
 export function drawPanel(canvas: Canvas, left: number, top: number, width: number, height: number, spec: PanelSpec): void {
   const plot = { left: left + 52, top: top + 22, right: left + width - 10, bottom: top + height - 36 };
-  const all = spec.series.flatMap((s) => s.points);
+  const all = spec.series.flatMap((s) => s.points).filter((p) => spec.yFloor === undefined || p.y >= spec.yFloor);
   const xs = [...all.map((p) => p.x), ...(spec.xRefs ?? []).map((r) => r.at)];
   const ys = [...all.map((p) => p.y), ...(spec.yRefs ?? []).map((r) => r.at)];
   const pad = (lo: number, hi: number) => {
@@ -66,7 +68,8 @@ export function drawPanel(canvas: Canvas, left: number, top: number, width: numb
     return [lo - span * 0.06, hi + span * 0.06] as const;
   };
   const [x0, x1] = pad(Math.min(...xs), Math.max(...xs));
-  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const [padded0, y1] = pad(Math.min(...ys), Math.max(...ys));
+  const y0 = spec.yFloor === undefined ? padded0 : Math.max(padded0, spec.yFloor);
   const px = (x: number) => plot.left + ((x - x0) / (x1 - x0)) * (plot.right - plot.left);
   const py = (y: number) => plot.bottom - ((y - y0) / (y1 - y0)) * (plot.bottom - plot.top);
 
@@ -96,6 +99,7 @@ export function drawPanel(canvas: Canvas, left: number, top: number, width: numb
   canvas.text(plot.left + Math.round((plot.right - plot.left - textWidth(spec.xLabel)) / 2), plot.bottom + 20, spec.xLabel, INK);
   canvas.verticalText(left + 2, plot.top + Math.round((plot.bottom - plot.top + textWidth(spec.yLabel)) / 2), spec.yLabel, INK);
 
+  canvas.clip = plot;
   for (const s of spec.series) {
     // The series' own order (e.g. rising guidance) is the curve.
     const curve = s.points;
@@ -107,6 +111,7 @@ export function drawPanel(canvas: Canvas, left: number, top: number, width: numb
       if (p.label) canvas.text(px(p.x) + 6, py(p.y) - 10, p.label, s.colour);
     }
   }
+  canvas.clip = null;
 }
 
 /** A legend row: each series' marker and label, left to right from (x, y); ring and box explained after. */
