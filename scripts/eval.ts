@@ -1,17 +1,25 @@
 /**
  * Measured generation quality: `npm run eval -- [flags]` (--help lists them).
  *
- * Draws digits through the Worker's own path (int8 weights via loadWeights,
- * drawDigits, the WASM SIMD backend, the seeded noise) for a grid of
- * samplers, step counts and guidance scales, for every weight set named by
- * --models (the teacher and its distilled students, same seeds, same
- * references), and scores them with the evaluation classifier
- * (eval/classifier): conditional accuracy, FID against the MNIST test set
- * beside the real-vs-real floor, within-class diversity, the distance to the
- * nearest training digit and the share of exactly-black background pixels;
- * then restyles real test digits toward other classes and reads the result.
+ * Draws digits with the sampler the Worker runs (int8 weights via
+ * loadWeights, the WASM SIMD backend, the seeded noise), keeping both the
+ * network's raw output and the served bytes, for a grid of samplers, step
+ * counts and guidance scales, for every weight set named by --models (the
+ * teacher and its distilled students, same seeds, same references). Two
+ * kinds of instruments read them: the selection classifier (eval/classifier),
+ * which served settings are chosen with, and reporting instruments that
+ * choose nothing (eval/reporting-classifier, a different architecture, seed
+ * and augmentation; and 14×14 pixel space). In every space: FID with a
+ * bootstrap interval and its ratio to a real-vs-real floor within the MNIST
+ * test set, KID, precision/recall, density/coverage; accuracy by both
+ * classifiers; the grey census of raw and served output; plus diversity, the
+ * distance to the nearest training digit, and restyle class transfer.
  * Writes reports/eval.json, reports/eval.md and reports/eval-sheet.png;
  * --record merges each model's headline into its manifest's metrics.
+ *
+ * `--frontier` runs the guidance frontier instead (scripts/eval/frontier/):
+ * settings chosen on selection seeds, reported on reporting seeds, written
+ * to reports/frontier.json, .md and .png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,10 +29,9 @@ import { initBackend } from './train/backend';
 import { loadMnist } from './train/mnist';
 import { formatDuration, Progress } from './train/progress';
 import { EVAL_USAGE, parseEvalArgs, UsageError } from './eval/args';
-import { loadClassifier } from './eval/classifier-weights';
-import { FEATURE_DIM } from './eval/classifier';
 import { configLabel, evalMarkdown, type EvalReport } from './eval/eval-report';
-import { generateSet, networkCallsPerDigit, scoreSet, type ConfigResult, type EvalConfig } from './eval/evaluate';
+import { generateSet, networkCallsPerDigit, samplerSettings, scoreSet, type ConfigResult, type EvalConfig } from './eval/evaluate';
+import { runFrontier } from './eval/frontier/run';
 import { buildGrid } from './eval/grid';
 import { loadFp32Checkpoints, loadModels, summarizeModel } from './eval/models';
 import { balancedSubset, buildReferences } from './eval/references';
@@ -32,17 +39,19 @@ import { qualityHeadline, recordFor } from './eval/record';
 import { loadAverage, machineDescription, writeReport } from './eval/reports';
 import { measureRestyle, type RestyleResult } from './eval/restyle';
 import { sheetBlock, sheetPng } from './eval/sheet';
+import { loadInstruments, scoreSettings } from './eval/instruments';
 import { percentWithInterval } from './eval/stats';
 import type { Model } from '../src/model/sampler';
 import type { GreyImage } from '../src/image/grey';
 
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
+  if (args.frontier) return runFrontier(args);
   const started = performance.now();
   const backend = await initBackend('wasm');
   const models = await loadModels(args.models);
   const fp32 = loadFp32Checkpoints(args.fp32Checkpoints, models);
-  const classifier = loadClassifier(args.classifierDir);
+  const { instruments, manifests } = loadInstruments(args);
   // Each model's grid follows its own served defaults; the rows say which model they measured.
   const runs: { cfg: EvalConfig; model: Model }[] = models.flatMap((m) => {
     const own = fp32.find((f) => f.model === m.name);
@@ -55,13 +64,14 @@ async function main(): Promise<void> {
   console.log(`${runs.length} configurations × ${digits} digits · ${work} network calls · ${backend.device}`);
   for (const f of fp32) console.log(`fp32 ${f.model}: ${f.checkpoint} step ${f.step}${f.matchesShippedInt8 ? ' (the source of its int8 weights)' : ' (NOT the source of its int8 weights)'}`);
 
-  console.log('references: classifier on the 10k test digits, FID floor, nearest-neighbour index over the 60k training digits…');
+  console.log('references: both classifiers on the 10k test digits, test halves per space, real-vs-real floors, nearest-neighbour index over the 60k training digits…');
   const test = loadMnist('test');
-  const refs = await buildReferences(classifier.params, loadMnist('train'), test, args.perClass, args.seed);
-  console.log(`classifier test accuracy ${(100 * refs.classifierTestAccuracy).toFixed(2)}% (recorded ${(100 * classifier.manifest.test.accuracy).toFixed(2)}%) · FID floor ${refs.fidFloor.toFixed(2)} · unseen digits' nearest training digit at ${refs.realNearest.median.toFixed(2)} (median) · background ${(100 * refs.realBackgroundShare).toFixed(1)}% exact 0`);
+  const refs = await buildReferences(instruments, loadMnist('train'), test, args.perClass, args.seed, scoreSettings(args));
+  const floor = refs.real.sized(args.perClass);
+  console.log(`classifier test accuracy: selection ${(100 * refs.real.testAccuracy.selection).toFixed(2)}%, reporting ${(100 * refs.real.testAccuracy.reporting).toFixed(2)}% · FID floors (${floor.floorDigits} real vs half A): ${floor.floor.map((f) => `${f.space} ${f.fid.toFixed(2)}`).join(', ')} · background ${(100 * refs.real.census.black).toFixed(1)}% exact 0`);
 
   // One untimed digit per model first, so no model's first configuration's ms/digit includes kernel set-up.
-  for (const m of models) await generateSet(m, runs[0].cfg, 1, args.seed, 1, () => {});
+  for (const m of models) await generateSet(m, samplerSettings(runs[0].cfg), 1, args.seed, 1, () => {});
 
   const progress = new Progress(work, 0);
   const genStarted = performance.now();
@@ -70,15 +80,16 @@ async function main(): Promise<void> {
   const blocks: GreyImage[] = [];
   for (const run of runs) {
     const calls = callsOf(run);
-    const set = await generateSet(run.model, run.cfg, args.perClass, args.seed, args.batch, (n) =>
+    const set = await generateSet(run.model, samplerSettings(run.cfg), args.perClass, args.seed, args.batch, (n) =>
       progress.update(done + n * calls, { config: configLabel(run.cfg) }, (performance.now() - genStarted) / 1000),
     );
     done += digits * calls;
-    const result = await scoreSet(run.cfg, run.model.unet, set, classifier.params, refs);
+    const result = await scoreSet(run.cfg, run.model.unet, set, instruments, refs, args.perClass);
     results.push(result);
     if (args.sheetSamples > 0) blocks.push(sheetBlock(set, args.perClass, args.sheetSamples));
     progress.break();
-    console.log(`${configLabel(run.cfg).padEnd(40)} accuracy ${percentWithInterval(result.accuracy, result.accuracyInterval).padStart(19)} · FID ${result.fid.toFixed(2).padStart(7)} · diversity ${result.diversity.ratio.toFixed(2)} · nearest train ×${result.nearestTrain.medianRatioToReal.toFixed(2)} · background ${(100 * result.backgroundShare).toFixed(1)}% · ${result.msPerDigit.toFixed(1)} ms/digit`);
+    const ratios = result.scores.spaces.map((s) => `${s.space} ×${s.fidRatio.toFixed(2)}`).join(' ');
+    console.log(`${configLabel(run.cfg).padEnd(40)} accuracy ${percentWithInterval(result.accuracy, result.accuracyInterval).padStart(19)} (reporting ${(100 * result.scores.accuracy.reporting.accuracy).toFixed(1)}%) · FID ${result.fid.toFixed(2).padStart(7)} · ${ratios} · raw black ${(100 * result.scores.census.raw.black).toFixed(1)}% · ${result.msPerDigit.toFixed(1)} ms/digit`);
   }
   refs.trainIndex.dispose();
 
@@ -87,7 +98,7 @@ async function main(): Promise<void> {
     const sources = balancedSubset(test, Math.ceil(args.restyle / 10), new Rng(args.seed ^ 0x5e0e));
     for (const m of models) {
       console.log(`restyle: ${m.name}, ${sources.count} test digits × strengths ${args.restyleStrengths.join('/')}…`);
-      for (const x of await measureRestyle(m, sources, args.restyleStrengths, args.seed, classifier.params)) {
+      for (const x of await measureRestyle(m, sources, args.restyleStrengths, args.seed, instruments.selection)) {
         restyle.push(x);
         console.log(`${`${x.model} restyle s=${x.strength}`.padEnd(40)} transfer ${(100 * x.transfer).toFixed(1).padStart(5)}% · kept ${(100 * x.kept).toFixed(1)}% · ${x.msPerDigit.toFixed(1)} ms/digit`);
       }
@@ -97,6 +108,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(args.out, { recursive: true });
   const sheetFile = path.join(args.out, 'eval-sheet.png');
   if (blocks.length) fs.writeFileSync(sheetFile, sheetPng(blocks));
+  const selectionFloor = floor.floor.find((f) => f.space === 'selection')!;
   const report: EvalReport = {
     kind: 'eval',
     date: new Date().toISOString(),
@@ -106,7 +118,8 @@ async function main(): Promise<void> {
     backend: `tfjs ${tf.getBackend()} (${backend.device})`,
     models: models.map(summarizeModel),
     fp32: fp32.map((f) => ({ model: f.model, checkpoint: f.checkpoint, step: f.step, matchesShippedInt8: f.matchesShippedInt8 })),
-    classifier: { recordedTestAccuracy: classifier.manifest.test.accuracy, measuredTestAccuracy: refs.classifierTestAccuracy, featureDim: FEATURE_DIM, sha256: classifier.manifest.binary.sha256 },
+    classifier: { recordedTestAccuracy: manifests.selection.test.accuracy, measuredTestAccuracy: refs.real.testAccuracy.selection, featureDim: instruments.selection.net.featureDim, sha256: manifests.selection.binary.sha256 },
+    reportingClassifier: { recordedTestAccuracy: manifests.reporting.test.accuracy, measuredTestAccuracy: refs.real.testAccuracy.reporting, featureDim: instruments.reporting.net.featureDim, sha256: manifests.reporting.binary.sha256 },
     settings: {
       perClass: args.perClass,
       digitsPerConfig: digits,
@@ -115,8 +128,20 @@ async function main(): Promise<void> {
       grid: args.full
         ? `full product of steps ${args.steps.join('/')} × ${args.samplers.join('/')} × guidance ${args.guidance.join('/')}`
         : `steps ${args.steps.join('/')} × ${args.samplers.join('/')} at the model's default guidance, plus guidance ${args.guidance.join('/')} at its default sampler and steps${fp32.length ? (args.fp32All ? '; fp32 over the whole grid' : '; fp32 over the guidance sweep') : ''}`,
+      bootstrap: args.bootstrap,
+      kidSubsets: args.kidSubsets,
+      kidSubsetSize: args.kidSubsetSize,
+      k: args.k,
     },
-    reference: { fidFloor: refs.fidFloor, realSpread: refs.realSpread, realNearestTrain: refs.realNearest, realBackgroundShare: refs.realBackgroundShare },
+    reference: {
+      fidFloor: selectionFloor.fid,
+      floor: floor.floor,
+      floorDigits: floor.floorDigits,
+      census: refs.real.census,
+      realSpread: refs.realSpread,
+      realNearestTrain: refs.realNearest,
+      realBackgroundShare: refs.real.census.black,
+    },
     results,
     restyle,
     sheet: { file: blocks.length ? sheetFile : '(none: --sheet-samples 0)', blocks: blocks.length ? runs.map((r) => configLabel(r.cfg)) : [] },

@@ -1,26 +1,42 @@
 /**
- * Trains the evaluation classifier (scripts/eval/classifier.ts) on the 60k
- * MNIST training digits and writes its int8 weights to eval/classifier/, with
- * its accuracy on the 10k test digits (measured once, at the end, on the
- * stored int8 weights; the recipe is fixed, never tuned on the test set).
+ * Trains an evaluation classifier (scripts/eval/classifier-nets.ts) on the 60k
+ * MNIST training digits and writes its int8 weights with its accuracy on the
+ * 10k test digits (measured once, at the end, on the stored int8 weights; the
+ * recipe is fixed, never tuned on the test set). `--help` lists the flags.
  *
- *   npm run train:classifier -- [--epochs 3] [--batch 128] [--lr 0.002] [--seed 7] [--limit N] [--out eval/classifier]
- *
- * Adam, linear warm-up then cosine decay, random shifts of up to 2 px as
- * augmentation. One wasm thread: a few minutes per epoch on this machine.
+ * Adam, linear warm-up then cosine decay. One wasm thread: a few minutes per
+ * epoch on this machine.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/model/rng';
-import { accuracy, classify, CLASSIFIER_SPECS, classifierForward, FEATURE_DIM } from './eval/classifier';
-import { CLASSIFIER_DIR, paramsFromBinary, quantizeClassifier, saveClassifier } from './eval/classifier-weights';
+import { accuracy, classify } from './eval/classifier';
+import { augmentDigit, AUGMENTS, type AugmentName } from './eval/augment';
+import { CLASSIFIER_NETS, type ClassifierNetName } from './eval/classifier-nets';
+import { CLASSIFIER_DIR, paramsFromBinary, quantizeClassifier, REPORTING_CLASSIFIER_DIR, saveClassifier } from './eval/classifier-weights';
 import { initBackend } from './train/backend';
 import { loadMnist, type Digits } from './train/mnist';
 import { formatDuration, Progress } from './train/progress';
 
+const USAGE = `Usage: npm run train:classifier -- [flags]
+  --net NAME       cnn3 (the selection classifier, default) or lenet-elu (the reporting one)
+  --augment NAME   shift (whole-pixel shifts ±2 px, default) or affine (rotation ±15°,
+                   scale 0.9-1.1, sub-pixel shifts ±2 px)
+  --epochs N       passes over the training digits (default 3)
+  --batch N        digits per step (default 128)
+  --lr X           peak learning rate (default 0.002)
+  --seed N         initialisation, order and augmentation seed (default 7)
+  --limit N        train on the first N digits only (a quick check)
+  --out DIR        output folder (default ${CLASSIFIER_DIR})
+The reporting classifier of eval/reporting-classifier was trained with
+  npm run train:classifier -- --net lenet-elu --augment affine --seed 2029 --epochs 4 --out ${REPORTING_CLASSIFIER_DIR}`;
+
 const { values: flags } = parseArgs({
   options: {
+    net: { type: 'string', default: 'cnn3' },
+    augment: { type: 'string', default: 'shift' },
+    help: { type: 'boolean', default: false },
     epochs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '128' },
     lr: { type: 'string', default: '0.002' },
@@ -29,14 +45,22 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: CLASSIFIER_DIR },
   },
 });
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const net = CLASSIFIER_NETS[flags.net as ClassifierNetName];
+if (!net) fail(`--net must be one of ${Object.keys(CLASSIFIER_NETS).join(', ')}, got ${flags.net}`);
+if (!AUGMENTS.includes(flags.augment as AugmentName)) fail(`--augment must be one of ${AUGMENTS.join(', ')}, got ${flags.augment}`);
 const recipe = {
+  net: net.name,
+  augment: flags.augment as AugmentName,
   epochs: Number(flags.epochs),
   batchSize: Number(flags.batch),
   lr: Number(flags.lr),
   warmupSteps: 100,
   beta1: 0.9,
   beta2: 0.999,
-  shift: 2,
   seed: Number(flags.seed),
 };
 
@@ -52,7 +76,7 @@ async function main(): Promise<void> {
   const params: Record<string, tf.Variable> = {};
   const m: Record<string, tf.Variable> = {};
   const v: Record<string, tf.Variable> = {};
-  for (const spec of CLASSIFIER_SPECS) {
+  for (const spec of net.specs) {
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const std = spec.kind === 'bias' ? 0 : Math.sqrt(2 / (n / spec.shape[spec.shape.length - 1]));
     params[spec.name] = tf.variable(tf.tensor(rng.normals(n).map((z) => z * std), spec.shape), true, `c/${spec.name}`);
@@ -62,7 +86,7 @@ async function main(): Promise<void> {
 
   const stepsPerEpoch = Math.floor(train.count / recipe.batchSize);
   const totalSteps = stepsPerEpoch * recipe.epochs;
-  console.log(`classifier: ${CLASSIFIER_SPECS.length / 2} layers · ${train.count} digits · ${stepsPerEpoch} steps/epoch × ${recipe.epochs} epochs · ${backend.device}`);
+  console.log(`classifier ${net.name}, ${recipe.augment} augmentation: ${net.specs.length / 2} layers · ${train.count} digits · ${stepsPerEpoch} steps/epoch × ${recipe.epochs} epochs · ${backend.device}`);
   const progress = new Progress(totalSteps, 0);
   const started = performance.now();
   let smooth = NaN;
@@ -75,7 +99,7 @@ async function main(): Promise<void> {
     const loss = tf.tidy(() => {
       const xs = tf.tensor4d(x, [recipe.batchSize, 28, 28, 1]);
       const ys = tf.tensor2d(onehot, [recipe.batchSize, 10]);
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, classifierForward(params, xs).logits) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(ys, net.forward(params, xs).logits) as tf.Scalar);
       adam(params, m, v, grads, lr, step + 1);
       return tf.keep(value);
     });
@@ -89,22 +113,24 @@ async function main(): Promise<void> {
   const wallSeconds = (performance.now() - started) / 1000;
 
   // Quantise, then measure the stored int8 weights on the test set.
-  const trained = Object.fromEntries(await Promise.all(CLASSIFIER_SPECS.map(async (s) => [s.name, (await params[s.name].data()) as Float32Array] as const)));
-  const { binary, tensors } = quantizeClassifier(trained);
+  const trained = Object.fromEntries(await Promise.all(net.specs.map(async (s) => [s.name, (await params[s.name].data()) as Float32Array] as const)));
+  const { binary, tensors } = quantizeClassifier(net, trained);
   const int8Params = paramsFromBinary(binary, tensors);
-  const readout = await classify(int8Params, test.images, test.count);
+  const readout = await classify({ net, params: int8Params }, test.images, test.count);
   const { correct, accuracy: acc } = accuracy(readout.predicted, test.labels);
-  const fp32Acc = accuracy((await classify(params, test.images, test.count)).predicted, test.labels).accuracy;
+  const fp32Acc = accuracy((await classify({ net, params }, test.images, test.count)).predicted, test.labels).accuracy;
   console.log(`trained in ${formatDuration(wallSeconds)} · test accuracy ${(100 * acc).toFixed(2)}% int8 (${(100 * fp32Acc).toFixed(2)}% fp32), ${correct}/${test.count}`);
   if (acc < 0.99) console.warn('warning: below the 99.0% the evaluation needs; train longer (--epochs)');
 
   const manifest = saveClassifier(flags.out!, binary, {
-    architecture: 'conv3×3 32 → maxpool 2 → conv3×3 64 → maxpool 2 → conv3×3 64 → maxpool 2 → dense 128 (features) → dense 10; ReLU; scripts/eval/classifier.ts',
-    featureDim: FEATURE_DIM,
+    net: net.name,
+    architecture: `${net.description}; scripts/eval/classifier-nets.ts`,
+    featureDim: net.featureDim,
     tensors,
     test: { correct, count: test.count, accuracy: acc },
     training: {
       script: 'scripts/train-classifier.ts',
+      command: `npm run train:classifier -- ${process.argv.slice(2).join(' ')}`.trim(),
       date: new Date().toISOString(),
       trainImages: train.count,
       recipe,
@@ -117,7 +143,7 @@ async function main(): Promise<void> {
   console.log(`wrote ${flags.out}/manifest.json and ${manifest.binary.file} (${manifest.binary.bytes} bytes)`);
 }
 
-/** One batch of shifted training digits in [0, 1] and their one-hot labels (built in JS: no gather, no oneHot on wasm). */
+/** One batch of augmented training digits in [0, 1] and their one-hot labels (built in JS: no gather, no oneHot on wasm). */
 function batch(data: Digits, order: Int32Array, start: number, rng: Rng) {
   const n = recipe.batchSize;
   const x = new Float32Array(n * 784);
@@ -125,24 +151,14 @@ function batch(data: Digits, order: Int32Array, start: number, rng: Rng) {
   for (let b = 0; b < n; b++) {
     const index = order[start + b];
     onehot[b * 10 + data.labels[index]] = 1;
-    const dx = rng.int(2 * recipe.shift + 1) - recipe.shift;
-    const dy = rng.int(2 * recipe.shift + 1) - recipe.shift;
-    const src = data.images.subarray(index * 784, (index + 1) * 784);
-    for (let y = 0; y < 28; y++) {
-      const sy = y - dy;
-      if (sy < 0 || sy >= 28) continue;
-      for (let xx = 0; xx < 28; xx++) {
-        const sx = xx - dx;
-        if (sx >= 0 && sx < 28) x[b * 784 + y * 28 + xx] = src[sy * 28 + sx] / 255;
-      }
-    }
+    augmentDigit(recipe.augment, data.images.subarray(index * 784, (index + 1) * 784), x.subarray(b * 784, (b + 1) * 784), rng);
   }
   return { x, onehot };
 }
 
 function adam(params: Record<string, tf.Variable>, m: Record<string, tf.Variable>, v: Record<string, tf.Variable>, grads: tf.NamedTensorMap, lr: number, t: number): void {
   const { beta1, beta2 } = recipe;
-  for (const spec of CLASSIFIER_SPECS) {
+  for (const spec of net.specs) {
     const name = spec.name;
     const g = grads[params[name].name];
     m[name].assign(tf.add(tf.mul(m[name], beta1), tf.mul(g, 1 - beta1)));
@@ -152,7 +168,9 @@ function adam(params: Record<string, tf.Variable>, m: Record<string, tf.Variable
   }
 }
 
-main().catch((err) => {
-  console.error(`train:classifier: ${err instanceof Error ? err.message : String(err)}`);
+function fail(message: string): never {
+  console.error(`train:classifier: ${message}\n\n${USAGE}`);
   process.exit(1);
-});
+}
+
+main().catch((err) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run eval`. */
 import { parseArgs } from 'node:util';
 import { SAMPLERS, type SamplerName } from '../../src/model/sampler';
-import { CLASSIFIER_DIR } from './classifier-weights';
+import { CLASSIFIER_DIR, REPORTING_CLASSIFIER_DIR } from './classifier-weights';
 import { DEFAULT_MODELS, parseModelList, type ModelSpec } from './models';
 import { REPORTS_DIR } from './reports';
 
@@ -22,15 +22,37 @@ export interface EvalArgs {
   sheetSamples: number;
   models: ModelSpec[];
   classifierDir: string;
+  reportingClassifierDir: string;
+  /** FID bootstrap resamples, KID subsets (and their size cap), k of precision/recall. */
+  bootstrap: number;
+  kidSubsets: number;
+  kidSubsetSize: number;
+  k: number;
   out: string;
   record: boolean;
+  frontier: FrontierArgs | null;
 }
+
+export interface FrontierArgs {
+  /** Steps per model name; a model without an entry uses its manifest's default steps. */
+  steps: Record<string, number>;
+  /** Digits per class on the selection seeds (the reporting seeds get --n). */
+  selectionPerClass: number;
+  selectionSeed: number;
+  /** The choice rule's accuracy threshold (selection classifier, selection seeds). */
+  accuracyFloor: number;
+}
+
+/** The frontier's guidance sweep when --guidance is not given: 1 to 3 by 0.25. */
+export const FRONTIER_GUIDANCE = Array.from({ length: 9 }, (_, i) => 1 + i * 0.25);
+export const FRONTIER_STEPS = 'teacher=10,general=10,few-step=2';
 
 export const EVAL_USAGE = `Usage: npm run eval -- [flags]
   --n N                  digits generated per class and configuration (default 100)
   --steps LIST           sampling steps (default 1,2,4,10,25,50)
   --samplers LIST        ddim, dpmpp (default both)
-  --guidance LIST        guidance scales for the guidance sweep (default 1,2,4)
+  --guidance LIST        guidance scales for the guidance sweep (default 1,2,4; with
+                         --frontier 1 to 3 by 0.25)
   --models LIST          weight sets to compare in this run, name=dir,… (default
                          ${DEFAULT_MODELS}; the same weights under two
                          names are measured once). Every model gets the same seeds and references
@@ -48,9 +70,27 @@ export const EVAL_USAGE = `Usage: npm run eval -- [flags]
   --batch N              digits per sampler call (default 100; results do not depend on it)
   --seed N               first noise seed; digit i of every configuration uses seed+i (default 1)
   --sheet-samples N      samples per digit and configuration on the sheet (default 3)
-  --classifier DIR       evaluation classifier folder (default ${CLASSIFIER_DIR})
+  --classifier DIR       selection classifier folder (default ${CLASSIFIER_DIR}): chooses settings
+  --reporting-classifier DIR
+                         reporting classifier folder (default ${REPORTING_CLASSIFIER_DIR}): only reports
+  --bootstrap N          FID bootstrap resamples per set and space (default 50)
+  --kid-subsets N        KID subsets per set and space (default 50); --kid-subset-size N caps
+                         their size (default 1000; at most half the set)
+  --k N                  k of the nearest-neighbour balls of precision/recall (default 3)
   --out DIR              reports folder (default ${REPORTS_DIR})
-  --record               merge each model's headline figures into its <dir>/manifest.json "metrics"`;
+  --record               merge each model's headline figures into its <dir>/manifest.json "metrics"
+
+Frontier (npm run eval -- --frontier): a guidance sweep of every model at its default sampler,
+chosen on selection seeds and reported on reporting seeds; writes frontier.json/.md/.png.
+  --frontier             run the frontier instead of the eval grid
+  --frontier-steps LIST  steps per model, name=steps,… (default ${FRONTIER_STEPS}; a model
+                         not listed uses its manifest's default steps)
+  --selection-n N        selection-seed digits per class (default 50); --n is the reporting size
+  --selection-seed N     first selection seed (default 100001); reporting seeds start at --seed
+  --accuracy-floor X     the choice rule's threshold, read by the selection classifier on the
+                         selection seeds (default 0.99): the lowest guidance reaching it, and for
+                         the first model (the reference, the teacher) its lowest selection-space
+                         FID among the settings that reach it`;
 
 export class UsageError extends Error {}
 
@@ -62,7 +102,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       n: { type: 'string', default: '100' },
       steps: { type: 'string', default: '1,2,4,10,25,50' },
       samplers: { type: 'string', default: SAMPLERS.join(',') },
-      guidance: { type: 'string', default: '1,2,4' },
+      guidance: { type: 'string' },
       full: { type: 'boolean', default: false },
       models: { type: 'string', default: DEFAULT_MODELS },
       'fp32-checkpoint': { type: 'string' },
@@ -73,6 +113,16 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       seed: { type: 'string', default: '1' },
       'sheet-samples': { type: 'string', default: '3' },
       classifier: { type: 'string', default: CLASSIFIER_DIR },
+      'reporting-classifier': { type: 'string', default: REPORTING_CLASSIFIER_DIR },
+      bootstrap: { type: 'string', default: '50' },
+      'kid-subsets': { type: 'string', default: '50' },
+      'kid-subset-size': { type: 'string', default: '1000' },
+      k: { type: 'string', default: '3' },
+      frontier: { type: 'boolean', default: false },
+      'frontier-steps': { type: 'string', default: FRONTIER_STEPS },
+      'selection-n': { type: 'string', default: '50' },
+      'selection-seed': { type: 'string', default: '100001' },
+      'accuracy-floor': { type: 'string', default: '0.99' },
       out: { type: 'string', default: REPORTS_DIR },
       record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -85,24 +135,52 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   const samplers = list(values.samplers!, 'samplers', (s) => s) as SamplerName[];
   const bad = samplers.find((s) => !SAMPLERS.includes(s));
   if (bad) throw new UsageError(`--samplers: unknown sampler ${bad}; use ${SAMPLERS.join(', ')}`);
+  const perClass = integer(values.n!, 'n', 2);
+  const seed = integer(values.seed!, 'seed', 0);
+  const frontier = values.frontier ? frontierArgs(values, perClass, seed) : null;
   return {
-    perClass: integer(values.n!, 'n', 2),
+    perClass,
     steps: list(values.steps!, 'steps', (s) => integer(s, 'steps', 1)),
     samplers,
-    guidance: list(values.guidance!, 'guidance', (s) => number(s, 'guidance', 0)),
+    guidance: values.guidance ? list(values.guidance, 'guidance', (s) => number(s, 'guidance', 0)) : frontier ? FRONTIER_GUIDANCE : [1, 2, 4],
     full: values.full!,
     fp32Checkpoints: values['fp32-checkpoint'] ? list(values['fp32-checkpoint'], 'fp32-checkpoint', (s) => s) : [],
     fp32All: values['fp32-all']!,
     restyle: integer(values.restyle!, 'restyle', 0),
     restyleStrengths: list(values['restyle-strengths']!, 'restyle-strengths', (s) => fraction(s, 'restyle-strengths')),
     batch: integer(values.batch!, 'batch', 1),
-    seed: integer(values.seed!, 'seed', 0),
+    seed,
     sheetSamples: integer(values['sheet-samples']!, 'sheet-samples', 0),
     models: usage(() => parseModelList(values.models!)),
     classifierDir: values.classifier!,
+    reportingClassifierDir: values['reporting-classifier']!,
+    bootstrap: integer(values.bootstrap!, 'bootstrap', 2),
+    kidSubsets: integer(values['kid-subsets']!, 'kid-subsets', 1),
+    kidSubsetSize: integer(values['kid-subset-size']!, 'kid-subset-size', 2),
+    k: integer(values.k!, 'k', 1),
     out: values.out!,
     record: values.record!,
+    frontier,
   };
+}
+
+function frontierArgs(values: Record<string, string | boolean | undefined>, perClass: number, seed: number): FrontierArgs {
+  const selectionPerClass = integer(values['selection-n'] as string, 'selection-n', 2);
+  const selectionSeed = integer(values['selection-seed'] as string, 'selection-seed', 0);
+  // Digit i of a set uses seed + i: the two ranges must not share a seed, or selection would see reporting digits.
+  if (selectionSeed < seed + perClass * 10 && seed < selectionSeed + selectionPerClass * 10) {
+    throw new UsageError(`--selection-seed ${selectionSeed}…${selectionSeed + selectionPerClass * 10 - 1} overlaps the reporting seeds ${seed}…${seed + perClass * 10 - 1}`);
+  }
+  const accuracyFloor = number(values['accuracy-floor'] as string, 'accuracy-floor', 0);
+  if (accuracyFloor > 1) throw new UsageError(`--accuracy-floor must be ≤ 1, got ${accuracyFloor}`);
+  const steps = Object.fromEntries(
+    list(values['frontier-steps'] as string, 'frontier-steps', (item) => {
+      const [name, n] = item.split('=');
+      if (!name || n === undefined) throw new UsageError(`--frontier-steps: "${item}" is not name=steps`);
+      return [name.trim(), integer(n, 'frontier-steps', 1)] as const;
+    }),
+  );
+  return { steps, selectionPerClass, selectionSeed, accuracyFloor };
 }
 
 function list<T>(raw: string, flag: string, parse: (s: string) => T): T[] {

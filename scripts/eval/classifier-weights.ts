@@ -1,6 +1,7 @@
 /**
- * The evaluation classifier's committed weights: eval/classifier/manifest.json
- * + eval/classifier/weights.bin. Same int8 per-channel scheme as the denoiser
+ * The evaluation classifiers' committed weights: <dir>/manifest.json +
+ * <dir>/weights.bin, the selection classifier in eval/classifier and the
+ * reporting one in eval/reporting-classifier. Same int8 per-channel scheme as the denoiser
  * (quantizePerChannel / dequantize, reused), so the file stays ≈130 KB; the
  * recorded test accuracy is measured on these int8 weights, as stored, so the
  * number in the manifest is the instrument's own.
@@ -12,13 +13,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { dequantize, type TensorEntry } from '../../src/model/weights';
 import type { Params } from '../../src/model/unet';
 import { quantizePerChannel, writeAtomic } from '../train/export';
-import { CLASSIFIER_SPECS } from './classifier';
+import type { Classifier } from './classifier';
+import { CLASSIFIER_NETS, SELECTION_NET, type ClassifierNet, type ClassifierNetName } from './classifier-nets';
 
+/** The selection instrument: chooses served settings. */
 export const CLASSIFIER_DIR = 'eval/classifier';
+/** The reporting instrument: a different architecture, seed and augmentation, never used to choose. */
+export const REPORTING_CLASSIFIER_DIR = 'eval/reporting-classifier';
 export const CLASSIFIER_FORMAT = 'edge-diffusion-digits/eval-classifier/int8-per-channel/v1';
 
 export interface ClassifierManifest {
   format: typeof CLASSIFIER_FORMAT;
+  /** classifier-nets.ts's architecture; absent in the first (selection) classifier's manifest, which is cnn3. */
+  net?: ClassifierNetName;
   architecture: string;
   featureDim: number;
   binary: { file: string; bytes: number; sha256: string };
@@ -29,11 +36,11 @@ export interface ClassifierManifest {
 }
 
 /** Quantises the trained weights; returns the binary and tensor table (the manifest is written by saveClassifier). */
-export function quantizeClassifier(weights: Record<string, Float32Array>): { binary: Buffer; tensors: TensorEntry[] } {
+export function quantizeClassifier(net: ClassifierNet, weights: Record<string, Float32Array>): { binary: Buffer; tensors: TensorEntry[] } {
   const tensors: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
-  for (const spec of CLASSIFIER_SPECS) {
+  for (const spec of net.specs) {
     const q = quantizePerChannel(weights[spec.name], spec.shape[spec.shape.length - 1]);
     tensors.push({ name: spec.name, shape: spec.shape, offset, scales: q.scales });
     chunks.push(Buffer.from(q.values.buffer, q.values.byteOffset, q.values.byteLength));
@@ -65,7 +72,7 @@ export function paramsFromBinary(binary: Uint8Array, tensors: TensorEntry[]): Pa
   return params;
 }
 
-export function loadClassifier(dir = CLASSIFIER_DIR): { manifest: ClassifierManifest; params: Params } {
+export function loadClassifier(dir = CLASSIFIER_DIR): Classifier & { manifest: ClassifierManifest } {
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new Error(`${file} not found: train the evaluation classifier first (npm run train:classifier)`);
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as ClassifierManifest;
@@ -73,9 +80,11 @@ export function loadClassifier(dir = CLASSIFIER_DIR): { manifest: ClassifierMani
   const binary = fs.readFileSync(path.join(dir, manifest.binary.file));
   const sha = crypto.createHash('sha256').update(binary).digest('hex');
   if (sha !== manifest.binary.sha256) throw new Error(`${dir}/${manifest.binary.file}: sha256 ${sha} does not match the manifest's ${manifest.binary.sha256}`);
-  const names = CLASSIFIER_SPECS.map((s) => `${s.name}${JSON.stringify(s.shape)}`).join();
+  const net = manifest.net === undefined ? SELECTION_NET : CLASSIFIER_NETS[manifest.net];
+  if (!net) throw new Error(`${file}: unknown net ${manifest.net} (known: ${Object.keys(CLASSIFIER_NETS).join(', ')})`);
+  const names = net.specs.map((s) => `${s.name}${JSON.stringify(s.shape)}`).join();
   if (manifest.tensors.map((t) => `${t.name}${JSON.stringify(t.shape)}`).join() !== names) {
-    throw new Error(`${file}: tensor table does not match scripts/eval/classifier.ts (retrain with npm run train:classifier)`);
+    throw new Error(`${file}: tensor table does not match ${net.name} in scripts/eval/classifier-nets.ts (retrain with npm run train:classifier)`);
   }
-  return { manifest, params: paramsFromBinary(binary, manifest.tensors) };
+  return { manifest, net, params: paramsFromBinary(binary, manifest.tensors) };
 }

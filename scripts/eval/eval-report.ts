@@ -1,8 +1,12 @@
 /** The shape of reports/eval.json and its Markdown rendering (reports/eval.md). */
+import type { GreyCensus } from './census';
 import type { ConfigResult } from './evaluate';
 import { architectureLabel, type ModelSummary } from './models';
 import type { RestyleResult } from './restyle';
 import { fixed, markdownTable } from './reports';
+import { CENSUS_COLUMNS, censusCells, SPACE_COLUMNS, spaceCells, spaceLegend } from './space-report';
+import type { ScoreSettings, SpaceScore } from './space-scores';
+import { SPACE_LABELS, SPACE_NAMES } from './spaces';
 import { percentWithInterval } from './stats';
 
 export interface EvalReport {
@@ -16,11 +20,19 @@ export interface EvalReport {
   /** Every weight set measured in this run, in --models order (the first is the reference, usually the teacher). */
   models: ModelSummary[];
   fp32: { model: string; checkpoint: string; step: number; matchesShippedInt8: boolean }[];
-  classifier: { recordedTestAccuracy: number; measuredTestAccuracy: number; featureDim: number; sha256: string };
-  settings: { perClass: number; digitsPerConfig: number; seed: number; batch: number; grid: string };
+  /** The selection classifier (eval/classifier). */
+  classifier: InstrumentFigures;
+  /** The reporting classifier (eval/reporting-classifier); absent from reports before it existed. */
+  reportingClassifier?: InstrumentFigures;
+  settings: { perClass: number; digitsPerConfig: number; seed: number; batch: number; grid: string } & Partial<ScoreSettings>;
   reference: {
-    /** FID of a class-balanced training subset of the same size against the test set. */
+    /** Selection-space FID of real digits from test half B against half A (before the halves: a training subset against the test set). */
     fidFloor: number;
+    /** Every space's real-vs-real row, and how many real digits it scored. */
+    floor?: SpaceScore[];
+    floorDigits?: number;
+    /** Grey census of the 10k MNIST test digits. */
+    census?: GreyCensus;
     realSpread: number[];
     realNearestTrain: { median: number; p1: number; min: number };
     /** Share of exactly-0 pixels in the MNIST test digits. */
@@ -30,6 +42,13 @@ export interface EvalReport {
   /** Empty when skipped (--restyle 0). */
   restyle: RestyleResult[];
   sheet: { file: string; blocks: string[] };
+}
+
+export interface InstrumentFigures {
+  recordedTestAccuracy: number;
+  measuredTestAccuracy: number;
+  featureDim: number;
+  sha256: string;
 }
 
 export const configLabel = (r: Pick<ConfigResult, 'model' | 'precision' | 'sampler' | 'steps' | 'guidance'>) => `${r.model} ${r.precision} ${r.sampler} ${r.steps} steps g=${r.guidance}`;
@@ -84,7 +103,7 @@ Measured with the evaluation classifier (\`eval/classifier\`, test accuracy ${fi
 
 - **net calls**: network rows per digit: steps × 2 for a guided step of a classifier-free-guidance model, steps × 1 for a guidance-distilled one (channels "+w") at any guidance.
 - **accuracy**: share of digits the classifier reads as the digit asked for (real test digits: ${fixed(100 * r.classifier.measuredTestAccuracy, 1)}%), with its 95% Wilson interval in brackets: the digits are a sample, so two rows whose intervals overlap may not differ.
-- **FID**: Fréchet distance to the 10k test digits in the classifier's ${r.classifier.featureDim}-d feature space. **Floor** (real training digits, same count, against the same test set): **${fixed(r.reference.fidFloor, 2)}**. Lower is better; digits indistinguishable from real ones would score about the floor.
+- **FID**: Fréchet distance in the selection classifier's ${r.classifier.featureDim}-d feature space to test half A (5000 digits). **Floor** (real digits of test half B, same count, against half A): **${fixed(r.reference.fidFloor, 2)}**. Lower is better; digits indistinguishable from real ones would score about the floor. Every space, and the reporting classifier's accuracy, follow the main table.
 - **diversity**: within-class feature spread ÷ that of real digits (1 = as varied as handwriting, ≪ 1 = repeats itself).
 - **nearest train**: median pixel distance (ink in [0, 1], L2 over 784 px) to the nearest of the 60k training digits, and its ratio to that of unseen test digits (median ${fixed(r.reference.realNearestTrain.median, 2)}). **near-copies**: share closer to a training digit than 99% of test digits are (${fixed(r.reference.realNearestTrain.p1, 2)}); ≈1% is normal, far more means memorisation.
 - **background**: share of the 28×28 grey pixels that are exactly 0 (real test digits: **${percent(r.reference.realBackgroundShare)}**); a faint haze of 1-8/255 lowers it.
@@ -96,7 +115,52 @@ ${markdownTable(
   [false, false, false, true, true, true, true, true, true, true, true, true, true],
 )}
 
+${instrumentSections(r)}
 ${restyle}
 Sample sheet: \`${r.sheet.file}\`: one block per row of the quality table, in order (${r.sheet.blocks.length} blocks); digits 0-9 top to bottom, the first seeds across.
+`;
+}
+
+/** The reporting instruments' sections: accuracy by both classifiers, every space, the census. */
+function instrumentSections(r: EvalReport): string {
+  const { floor, census } = r.reference;
+  const settings = r.settings;
+  if (!floor || !census || !r.reportingClassifier || settings.bootstrap === undefined || settings.kidSubsets === undefined || settings.k === undefined) return '';
+  const head = (x: ConfigResult) => [x.model, x.precision, x.sampler, x.steps, x.guidance];
+  const headAlign = [false, false, false, true, true];
+  const accuracy = markdownTable(
+    ['model', 'weights', 'sampler', 'steps', 'guidance', 'selection classifier', 'reporting classifier'],
+    r.results.map((x) => [...head(x), percentWithInterval(x.scores.accuracy.selection.accuracy, x.scores.accuracy.selection.interval), percentWithInterval(x.scores.accuracy.reporting.accuracy, x.scores.accuracy.reporting.interval)]),
+    [...headAlign, true, true],
+  );
+  const spaces = SPACE_NAMES.map((space) => `### ${SPACE_LABELS[space]}
+
+${markdownTable(
+  ['model', 'weights', 'sampler', 'steps', 'guidance', ...SPACE_COLUMNS],
+  [['real (floor)', '', '', '', '', ...spaceCells(floor.find((f) => f.space === space)!)], ...r.results.map((x) => [...head(x), ...spaceCells(x.scores.spaces.find((s) => s.space === space)!)])],
+  [...headAlign, ...SPACE_COLUMNS.map(() => true)],
+)}`).join('\n\n');
+  const censusTable = markdownTable(
+    ['model', 'weights', 'sampler', 'steps', 'guidance', ...CENSUS_COLUMNS.map((c) => `raw: ${c}`), ...CENSUS_COLUMNS.map((c) => `served: ${c}`)],
+    [['MNIST test (10k)', '', '', '', '', ...censusCells(census), ...censusCells(census)], ...r.results.map((x) => [...head(x), ...censusCells(x.scores.census.raw), ...censusCells(x.scores.census.served)])],
+    [...headAlign, true, true, true, true, true, true],
+  );
+  return `## Reporting instruments
+
+Settings are chosen with the selection classifier; these instruments choose nothing. The reporting classifier (\`eval/reporting-classifier\`, another architecture, seed and augmentation; ${r.reportingClassifier.featureDim}-d features) reads the 10k test digits at ${fixed(100 * r.reportingClassifier.measuredTestAccuracy, 2)}%; **pixels 14×14** is the digit 2×2-averaged (196-d), no classifier at all. The floor row is ${r.reference.floorDigits} real digits of test half B.
+
+${spaceLegend(settings.bootstrap, settings.kidSubsets, settings.k)}
+
+### Accuracy by both classifiers
+
+${accuracy}
+
+${spaces}
+
+### Grey census
+
+Share of pixels exactly black, faint (1-32), and of the faint ones the share with an 8-neighbour above 128 (stroke rims), in the network's raw output (before the sampler's grey ≤ 32 snap) and in the served bytes.
+
+${censusTable}
 `;
 }

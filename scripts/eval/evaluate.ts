@@ -1,25 +1,40 @@
 /**
  * One evaluation configuration: draw perClass digits of each class through
- * the Worker's own path (drawDigits: sampler → UNet → grey bytes, the pixels
- * a PNG would carry), then score them against the real-digit references.
+ * the sampler the Worker runs, keeping both the network's raw output and the
+ * served bytes (the raw output with the background snap applied, exactly
+ * what drawDigits returns: tested), then score them against the references.
  */
-import { rowsPerImage, type SamplerName, type Model } from '../../src/model/sampler';
-import { drawDigits } from '../../src/model/generate';
-import type { Params, UNetConfig } from '../../src/model/unet';
-import { accuracy, classify, FEATURE_DIM } from './classifier';
+import * as tf from '@tensorflow/tfjs-core';
+import { tensorToGrey } from '../../src/image/grey';
+import { rowsPerImage, sample, type Model, type SampleOptions, type SamplerName } from '../../src/model/sampler';
+import type { UNetConfig } from '../../src/model/unet';
+import { accuracy } from './classifier';
+import { greyCensus, type GreyCensus } from './census';
 import { classSpread } from './diversity';
-import { frechetDistance, gaussianOf } from './fid';
+import type { RealReference } from './real-reference';
 import type { References } from './references';
+import { scoreSpaces, type SpaceScore } from './space-scores';
+import { readDigits, type Instruments, type Reading } from './spaces';
 import { mean, median, percentile, wilsonInterval } from './stats';
 
 export type Precision = 'int8' | 'fp32';
 
 /** One sampling configuration of one weight set (grid.ts builds them per model). */
-export interface GridConfig {
+export interface GridConfig extends SamplerSettings {
   precision: Precision;
   sampler: SamplerName;
-  steps: number;
-  guidance: number;
+}
+
+/**
+ * How one row samples: everything of the sampler's options but the batch
+ * itself (labels, seeds) and the editing modes. A new sampler option (a
+ * guidance interval, say) reaches every sweep through this type.
+ */
+export type SamplerSettings = Omit<SampleOptions, 'labels' | 'seeds' | 'onStep' | 'start' | 'inpaint' | 'raw'>;
+
+/** Only the sampler's own fields of a row's settings (a GridConfig also carries precision and model). */
+export function samplerSettings<T extends SamplerSettings>({ steps, guidance, sampler }: T): SamplerSettings {
+  return { steps, guidance, sampler };
 }
 
 export interface EvalConfig extends GridConfig {
@@ -27,18 +42,41 @@ export interface EvalConfig extends GridConfig {
   model: string;
 }
 
+/** Share of asked-for classes read back, with its 95 % Wilson interval (at 1000 digits and 99 %, about ±0.6 points). */
+export interface AccuracyReading {
+  accuracy: number;
+  interval: [number, number];
+}
+
+export function accuracyReading(predicted: ArrayLike<number>, labels: ArrayLike<number>): AccuracyReading {
+  const { correct, accuracy: share } = accuracy(predicted, labels);
+  return { accuracy: share, interval: wilsonInterval(correct, labels.length) };
+}
+
+/** What every scored set reports, in every space, with both classifiers. */
+export interface SetScores {
+  digits: number;
+  /** Read by the selection classifier (chooses settings) and by the reporting one. */
+  accuracy: { selection: AccuracyReading; reporting: AccuracyReading };
+  /** FID (with interval and ratio to the floor), KID, precision/recall, density/coverage, per space. */
+  spaces: SpaceScore[];
+  /** Grey census of the network's raw output and of the served bytes. */
+  census: { raw: GreyCensus; served: GreyCensus };
+}
+
 export interface ConfigResult extends EvalConfig {
   networkCallsPerDigit: number;
   digits: number;
-  /** Share of pixels exactly 0 (MNIST: ≈82%; a faint haze of 1-8/255 lowers it). */
+  /** Share of served pixels exactly 0 (MNIST: ≈81%; a faint haze lowers it). */
   backgroundShare: number;
-  /** Share of digits the classifier reads as the digit that was asked for. */
+  /** Share of digits the selection classifier reads as the digit that was asked for (= scores.accuracy.selection). */
   accuracy: number;
-  /** 95 % Wilson interval of the accuracy: at 1000 digits and 99 %, about ±0.6 points. */
   accuracyInterval: [number, number];
   perClassAccuracy: number[];
-  /** Fréchet distance to the 10k test digits in classifier-feature space (compare with the floor). */
+  /** FID in the selection classifier's space against test half A (= scores.spaces' selection row). */
   fid: number;
+  /** Every space, both classifiers, the census. */
+  scores: SetScores;
   /** Within-class feature spread relative to real digits (1 = as varied as handwriting). */
   diversity: { ratio: number; perClass: number[] };
   /** Pixel distance to the nearest training digit, and how it compares with unseen real digits. */
@@ -64,41 +102,62 @@ export function backgroundShare(pixels: Uint8Array): number {
 }
 
 export interface GeneratedSet {
-  /** count × 784 grey bytes, class-major: digit i has class floor(i / perClass) and seed `seed + i`. */
+  /** count × 784 served grey bytes, class-major: digit i has class floor(i / perClass) and seed `seed + i`. */
   pixels: Uint8Array;
+  /** The same digits before the haze is cleared (src/image/haze.ts): the network's own output, as grey bytes. */
+  raw: Uint8Array;
   labels: Uint8Array;
   count: number;
   ms: number;
 }
 
-export async function generateSet(model: Model, cfg: GridConfig, perClass: number, seed: number, batch: number, onBatch: (done: number) => void): Promise<GeneratedSet> {
+/** Raw and served grey bytes of one batch, from one sampler run: served is the raw output with its haze cleared, as every route serves it. */
+export async function drawRawAndServed(model: Model, labels: number[], seeds: number[], settings: SamplerSettings): Promise<{ raw: Uint8Array[]; served: Uint8Array[] }> {
+  const images = sample(model, { ...settings, labels, seeds });
+  try {
+    const [r, s] = await Promise.all([tensorToGrey(images, { raw: true }), tensorToGrey(images)]);
+    return { raw: r.map((g) => g.pixels), served: s.map((g) => g.pixels) };
+  } finally {
+    images.dispose();
+  }
+}
+
+export async function generateSet(model: Model, settings: SamplerSettings, perClass: number, seed: number, batch: number, onBatch: (done: number) => void): Promise<GeneratedSet> {
   const count = perClass * 10;
   const labels = Uint8Array.from({ length: count }, (_, i) => Math.floor(i / perClass));
   const pixels = new Uint8Array(count * 784);
+  const raw = new Uint8Array(count * 784);
   const started = performance.now();
   for (let start = 0; start < count; start += batch) {
     const size = Math.min(batch, count - start);
-    const images = await drawDigits(model, {
-      digits: Array.from(labels.subarray(start, start + size)),
-      seeds: Array.from({ length: size }, (_, i) => seed + start + i),
-      steps: cfg.steps,
-      guidance: cfg.guidance,
-      sampler: cfg.sampler,
-    });
-    images.forEach((img, i) => pixels.set(img.pixels, (start + i) * 784));
+    const drawn = await drawRawAndServed(model, Array.from(labels.subarray(start, start + size)), Array.from({ length: size }, (_, i) => seed + start + i), settings);
+    drawn.served.forEach((p, i) => pixels.set(p, (start + i) * 784));
+    drawn.raw.forEach((p, i) => raw.set(p, (start + i) * 784));
     onBatch(start + size);
   }
-  return { pixels, labels, count, ms: performance.now() - started };
+  return { pixels, raw, labels, count, ms: performance.now() - started };
 }
 
-export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: GeneratedSet, classifier: Params, refs: References): Promise<ConfigResult> {
-  const readout = await classify(classifier, set.pixels, set.count);
+/** Both classifiers' accuracy, every space's distances to the real reference, and the census of a generated set. */
+export async function scoreInstruments(set: GeneratedSet, instruments: Instruments, real: RealReference, perClass: number): Promise<{ scores: SetScores; reading: Reading }> {
+  const reading = await readDigits(instruments, set.pixels, set.count);
+  const scores: SetScores = {
+    digits: set.count,
+    accuracy: { selection: accuracyReading(reading.predicted.selection, set.labels), reporting: accuracyReading(reading.predicted.reporting, set.labels) },
+    spaces: scoreSpaces(reading, real, real.sized(perClass)),
+    census: { raw: greyCensus(set.raw, set.count), served: greyCensus(set.pixels, set.count) },
+  };
+  return { scores, reading };
+}
+
+export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: GeneratedSet, instruments: Instruments, refs: References, perClass: number): Promise<ConfigResult> {
+  const { scores, reading } = await scoreInstruments(set, instruments, refs.real, perClass);
+  const predicted = reading.predicted.selection;
   const perClassAccuracy = Array.from({ length: 10 }, (_, c) => {
     const idx = [...set.labels.keys()].filter((i) => set.labels[i] === c);
-    return accuracy(idx.map((i) => readout.predicted[i]), idx.map(() => c)).accuracy;
+    return accuracy(idx.map((i) => predicted[i]), idx.map(() => c)).accuracy;
   });
-  const overall = accuracy(readout.predicted, set.labels);
-  const spread = classSpread(readout.features, FEATURE_DIM, set.labels);
+  const spread = classSpread(reading.features.selection, reading.dims.selection, set.labels);
   const ratios = spread.map((s, c) => s / refs.realSpread[c]);
   const { distance } = await refs.trainIndex.nearest(set.pixels, set.count);
   const belowRealP1 = distance.filter((d) => d < refs.realNearest.p1).length / set.count;
@@ -107,10 +166,11 @@ export async function scoreSet(cfg: EvalConfig, unet: UNetConfig, set: Generated
     networkCallsPerDigit: networkCallsPerDigit(unet, cfg.steps, cfg.guidance),
     digits: set.count,
     backgroundShare: backgroundShare(set.pixels),
-    accuracy: overall.accuracy,
-    accuracyInterval: wilsonInterval(overall.correct, set.count),
+    accuracy: scores.accuracy.selection.accuracy,
+    accuracyInterval: scores.accuracy.selection.interval,
     perClassAccuracy,
-    fid: frechetDistance(gaussianOf(readout.features, set.count, FEATURE_DIM), refs.testGaussian),
+    fid: scores.spaces.find((x) => x.space === 'selection')!.fid,
+    scores,
     diversity: { ratio: mean(ratios), perClass: ratios },
     nearestTrain: {
       median: median(distance),

@@ -1,14 +1,16 @@
 /**
  * Fréchet distance between two sets of feature vectors, each summarised as a
- * Gaussian (Heusel et al. 2017, "FID"), here in the evaluation classifier's
- * 128-d penultimate space instead of Inception's:
+ * Gaussian (Heusel et al. 2017, "FID"), here in eval's own feature spaces
+ * (spaces.ts) instead of Inception's:
  *   d² = |μ₁ − μ₂|² + tr(Σ₁) + tr(Σ₂) − 2·tr((Σ₁^½ Σ₂ Σ₁^½)^½)
  * The last trace is computed from the symmetric form, whose eigenvalues equal
- * those of Σ₁Σ₂, so only symmetric eigen-decompositions are needed.
+ * those of Σ₁Σ₂, so only symmetric eigen-decompositions are needed; Σ₁^½ of
+ * a fixed reference is computed once (prepareReference), so each further set
+ * (and each bootstrap resample) costs two products and one eigenvalue solve.
  * FID is biased upward for small sets: compare figures at the same set size
- * (eval prints a real-vs-real floor measured with the generated set's size).
+ * (eval measures a real-vs-real floor with the generated set's size).
  */
-import { matMul, sqrtPsd, symmetricEigen, type Matrix } from './linalg';
+import { matMul, sqrtPsd, symmetricEigenvalues, type Matrix } from './linalg';
 
 export interface Gaussian {
   mean: Float64Array;
@@ -16,16 +18,21 @@ export interface Gaussian {
   count: number;
 }
 
-/** Mean and unbiased covariance of `count` row vectors of width `dim`. */
-export function gaussianOf(features: Float32Array, count: number, dim: number): Gaussian {
+/**
+ * Mean and unbiased covariance of `count` row vectors of width `dim`; `rows`
+ * picks which rows (with repeats: a bootstrap resample), all of them by default.
+ */
+export function gaussianOf(features: Float32Array, count: number, dim: number, rows?: ArrayLike<number>): Gaussian {
   if (count < 2) throw new Error('FID needs at least two vectors per set');
+  const row = (i: number) => (rows ? rows[i] : i) * dim;
   const mean = new Float64Array(dim);
-  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += features[i * dim + j];
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) mean[j] += features[row(i) + j];
   for (let j = 0; j < dim; j++) mean[j] /= count;
   const cov = new Float64Array(dim * dim);
   const centred = new Float64Array(dim);
   for (let i = 0; i < count; i++) {
-    for (let j = 0; j < dim; j++) centred[j] = features[i * dim + j] - mean[j];
+    const o = row(i);
+    for (let j = 0; j < dim; j++) centred[j] = features[o + j] - mean[j];
     for (let a = 0; a < dim; a++) {
       const ca = centred[a];
       if (ca === 0) continue;
@@ -41,7 +48,20 @@ export function gaussianOf(features: Float32Array, count: number, dim: number): 
   return { mean, cov: { n: dim, data: cov }, count };
 }
 
+/** A reference Gaussian with the square root of its covariance, made once. */
+export interface PreparedGaussian extends Gaussian {
+  root: Matrix;
+}
+
+export function prepareReference(g: Gaussian): PreparedGaussian {
+  return { ...g, root: sqrtPsd(g.cov) };
+}
+
 export function frechetDistance(p: Gaussian, q: Gaussian): number {
+  return frechetDistanceFrom(prepareReference(p), q);
+}
+
+export function frechetDistanceFrom(p: PreparedGaussian, q: Gaussian): number {
   const n = p.cov.n;
   let meanTerm = 0;
   let traces = 0;
@@ -49,8 +69,7 @@ export function frechetDistance(p: Gaussian, q: Gaussian): number {
     meanTerm += (p.mean[i] - q.mean[i]) ** 2;
     traces += p.cov.data[i * n + i] + q.cov.data[i * n + i];
   }
-  const root = sqrtPsd(p.cov);
-  const { values } = symmetricEigen(matMul(matMul(root, q.cov), root));
+  const values = symmetricEigenvalues(matMul(matMul(p.root, q.cov), p.root));
   let crossTrace = 0;
   for (const v of values) crossTrace += Math.sqrt(Math.max(0, v));
   // Rounding can leave a tiny negative number for identical sets.

@@ -92,3 +92,99 @@ export function sqrtPsd(m: Matrix): Matrix {
   }
   return { n, data: out };
 }
+
+/**
+ * Eigenvalues only of a symmetric matrix: Householder reduction to
+ * tridiagonal form, then implicit QL with Wilkinson-style shifts (Numerical
+ * Recipes' tred2 + tqli without eigenvectors). About 20× faster than Jacobi
+ * at 128-196 dimensions, which is what lets FID be bootstrapped.
+ */
+export function symmetricEigenvalues(m: Matrix): Float64Array {
+  const n = m.n;
+  const a = Float64Array.from(m.data);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  for (let i = n - 1; i > 0; i--) {
+    const l = i - 1;
+    let h = 0;
+    if (l > 0) {
+      let scale = 0;
+      for (let k = 0; k <= l; k++) scale += Math.abs(a[i * n + k]);
+      if (scale === 0) {
+        e[i] = a[i * n + l];
+      } else {
+        for (let k = 0; k <= l; k++) {
+          a[i * n + k] /= scale;
+          h += a[i * n + k] ** 2;
+        }
+        let f = a[i * n + l];
+        let g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+        e[i] = scale * g;
+        h -= f * g;
+        a[i * n + l] = f - g;
+        f = 0;
+        for (let j = 0; j <= l; j++) {
+          g = 0;
+          for (let k = 0; k <= j; k++) g += a[j * n + k] * a[i * n + k];
+          for (let k = j + 1; k <= l; k++) g += a[k * n + j] * a[i * n + k];
+          e[j] = g / h;
+          f += e[j] * a[i * n + j];
+        }
+        const hh = f / (h + h);
+        for (let j = 0; j <= l; j++) {
+          const fj = a[i * n + j];
+          const gj = (e[j] -= hh * fj);
+          for (let k = 0; k <= j; k++) a[j * n + k] -= fj * e[k] + gj * a[i * n + k];
+        }
+      }
+    } else {
+      e[i] = a[i * n + l];
+    }
+  }
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i];
+  // QL on the tridiagonal (diagonal d, sub-diagonal e shifted to e[0..n-2]).
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0; ; iter++) {
+      let m2 = l;
+      for (; m2 < n - 1; m2++) {
+        const dd = Math.abs(d[m2]) + Math.abs(d[m2 + 1]);
+        if (Math.abs(e[m2]) <= Number.EPSILON * dd) break;
+      }
+      if (m2 === l) break;
+      if (iter === 60) throw new Error('symmetricEigenvalues: no convergence');
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = Math.hypot(g, 1);
+      g = d[m2] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let underflow = false;
+      for (let i = m2 - 1; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[i + 1] -= p;
+          e[m2] = 0;
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - p;
+        r = (d[i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+      }
+      if (underflow) continue;
+      d[l] -= p;
+      e[l] = g;
+      e[m2] = 0;
+    }
+  }
+  return d;
+}

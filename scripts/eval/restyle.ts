@@ -2,13 +2,12 @@
  * Restyle class transfer: real MNIST test digits sent through the Worker's
  * POST /restyle path (restyleImage: SDEdit toward another class, at the
  * model's served sampling defaults, as the route fills them in), then read by
- * the evaluation classifier. "transfer" is the share read as the target
+ * the selection classifier. "transfer" is the share read as the target
  * class; "kept" the share still read as the source class. Every model
  * restyles the same sources toward the same targets with the same seeds.
  */
 import { restyleImage } from '../../src/model/edit';
-import type { Params } from '../../src/model/unet';
-import { classify } from './classifier';
+import { classify, type Classifier } from './classifier';
 import { networkCallsPerDigit } from './evaluate';
 import type { NamedModel } from './models';
 import type { Digits } from '../train/mnist';
@@ -33,7 +32,7 @@ export function restyleTargets(labels: ArrayLike<number>): Uint8Array {
   return Uint8Array.from({ length: labels.length }, (_, i) => (labels[i] + 1 + (i % 9)) % 10);
 }
 
-export async function measureRestyle(model: NamedModel, sources: Digits, strengths: number[], seed: number, classifier: Params): Promise<RestyleResult[]> {
+export async function measureRestyle(model: NamedModel, sources: Digits, strengths: number[], seed: number, classifier: Classifier): Promise<RestyleResult[]> {
   const targets = restyleTargets(sources.labels);
   const { defaultSampler: sampler, defaultSteps: steps, defaultGuidance: guidance } = model.manifest.sampling;
   const results: RestyleResult[] = [];

@@ -25,10 +25,13 @@ export function rawGreyLevels(images: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(images, -1, 1), 1), 127.5)), 'int32'));
 }
 
-/** Images in [-1, 1] ([B, H, W, 1]) to grey bytes, one GreyImage per batch row. */
-export async function tensorToGrey(images: tf.Tensor4D): Promise<GreyImage[]> {
+/**
+ * Images in [-1, 1] ([B, H, W, 1]) to grey bytes, one GreyImage per batch row;
+ * `raw`: as the network drew them, haze and all (for eval's census), never served.
+ */
+export async function tensorToGrey(images: tf.Tensor4D, { raw = false } = {}): Promise<GreyImage[]> {
   const [batch, height, width] = images.shape;
-  const bytes = greyLevels(images);
+  const bytes = raw ? rawGreyLevels(images) : greyLevels(images);
   const data = await bytes.data();
   bytes.dispose();
   return Array.from({ length: batch }, (_, b) => ({ width, height, pixels: Uint8Array.from(data.subarray(b * width * height, (b + 1) * width * height)) }));

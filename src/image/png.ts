@@ -43,6 +43,12 @@ export function encodePng(image: GreyImage): Uint8Array<ArrayBuffer> {
   return encode([rgba(image)], image.width, image.height);
 }
 
+/** A colour picture, 4 bytes (RGBA) per pixel, row-major: eval's figures (scripts/eval/plot). */
+export function encodeRgbaPng(rgbaPixels: Uint8Array, width: number, height: number): Uint8Array<ArrayBuffer> {
+  if (rgbaPixels.length !== width * height * 4) throw new Error(`encodeRgbaPng: ${rgbaPixels.length} bytes for ${width}×${height} RGBA`);
+  return encode([Uint8Array.from(rgbaPixels).buffer], width, height);
+}
+
 /** Animated PNG, one frame per image, `delayMs` each (the last frame holds for `lastDelayMs`). */
 export function encodeApng(frames: GreyImage[], delayMs: number, lastDelayMs = delayMs): Uint8Array<ArrayBuffer> {
   const { width, height } = frames[0];
