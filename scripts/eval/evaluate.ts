@@ -4,7 +4,6 @@
  * served bytes (the raw output with the background snap applied, exactly
  * what drawDigits returns: tested), then score them against the references.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { tensorToGrey } from '../../src/image/grey';
 import { rowsPerImage, sample, type Model, type SampleOptions, type SamplerName } from '../../src/model/sampler';
 import type { UNetConfig } from '../../src/model/unet';
