@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run eval`. */
 import { parseArgs } from 'node:util';
-import { SAMPLERS, type SamplerName } from '../../src/model/sampler';
+import { SAMPLERS, type GuidanceInterval, type SamplerName } from '../../src/model/sampler';
 import { CLASSIFIER_DIR, REPORTING_CLASSIFIER_DIR } from './classifier-weights';
 import { DEFAULT_MODELS, parseModelList, type ModelSpec } from './models';
 import { REPORTS_DIR } from './reports';
@@ -41,6 +41,8 @@ export interface FrontierArgs {
   selectionSeed: number;
   /** The choice rule's accuracy threshold (selection classifier, selection seeds). */
   accuracyFloor: number;
+  /** Every row guided only in this band of noise levels (null: every step). */
+  guidanceInterval: GuidanceInterval | null;
 }
 
 /** The frontier's guidance sweep when --guidance is not given: 1 to 3 by 0.25. */
@@ -83,6 +85,8 @@ export const EVAL_USAGE = `Usage: npm run eval -- [flags]
 Frontier (npm run eval -- --frontier): a guidance sweep of every model at its default sampler,
 chosen on selection seeds and reported on reporting seeds; writes frontier.json/.md/.png.
   --frontier             run the frontier instead of the eval grid
+  --guidance-interval A,B  guide only the steps with A·T ≤ t ≤ B·T (fractions of the schedule),
+                         plain conditional elsewhere (default: every step)
   --frontier-steps LIST  steps per model, name=steps,… (default ${FRONTIER_STEPS}; a model
                          not listed uses its manifest's default steps)
   --selection-n N        selection-seed digits per class (default 50); --n is the reporting size
@@ -120,6 +124,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       k: { type: 'string', default: '3' },
       frontier: { type: 'boolean', default: false },
       'frontier-steps': { type: 'string', default: FRONTIER_STEPS },
+      'guidance-interval': { type: 'string' },
       'selection-n': { type: 'string', default: '50' },
       'selection-seed': { type: 'string', default: '100001' },
       'accuracy-floor': { type: 'string', default: '0.99' },
@@ -164,6 +169,13 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
   };
 }
 
+function interval(raw: string | undefined): GuidanceInterval | null {
+  if (raw === undefined) return null;
+  const [from, to] = list(raw, 'guidance-interval', (v) => fraction(v, 'guidance-interval'));
+  if (to === undefined || !(from < to)) throw new UsageError(`--guidance-interval must be two fractions A,B with A < B, got ${raw}`);
+  return { from, to };
+}
+
 function frontierArgs(values: Record<string, string | boolean | undefined>, perClass: number, seed: number): FrontierArgs {
   const selectionPerClass = integer(values['selection-n'] as string, 'selection-n', 2);
   const selectionSeed = integer(values['selection-seed'] as string, 'selection-seed', 0);
@@ -180,7 +192,7 @@ function frontierArgs(values: Record<string, string | boolean | undefined>, perC
       return [name.trim(), integer(n, 'frontier-steps', 1)] as const;
     }),
   );
-  return { steps, selectionPerClass, selectionSeed, accuracyFloor };
+  return { steps, selectionPerClass, selectionSeed, accuracyFloor, guidanceInterval: interval(values['guidance-interval'] as string | undefined) };
 }
 
 function list<T>(raw: string, flag: string, parse: (s: string) => T): T[] {

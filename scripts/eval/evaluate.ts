@@ -29,11 +29,11 @@ export interface GridConfig extends SamplerSettings {
  * itself (labels, seeds) and the editing modes. A new sampler option (a
  * guidance interval, say) reaches every sweep through this type.
  */
-export type SamplerSettings = Omit<SampleOptions, 'labels' | 'seeds' | 'onStep' | 'start' | 'inpaint' | 'raw'>;
+export type SamplerSettings = Omit<SampleOptions, 'labels' | 'seeds' | 'onStep' | 'start' | 'inpaint' | 'styles'>;
 
 /** Only the sampler's own fields of a row's settings (a GridConfig also carries precision and model). */
-export function samplerSettings<T extends SamplerSettings>({ steps, guidance, sampler }: T): SamplerSettings {
-  return { steps, guidance, sampler };
+export function samplerSettings<T extends SamplerSettings>({ steps, guidance, sampler, guidanceInterval }: T): SamplerSettings {
+  return { steps, guidance, sampler, ...(guidanceInterval ? { guidanceInterval } : {}) };
 }
 
 export interface EvalConfig extends GridConfig {

@@ -1,4 +1,5 @@
 /** The shape of reports/frontier.json and its Markdown rendering (reports/frontier.md). */
+import type { GuidanceInterval } from '../../../src/model/sampler';
 import type { GreyCensus } from '../census';
 import { architectureLabel, type ModelSummary } from '../models';
 import { fixed, markdownTable } from '../reports';
@@ -39,7 +40,7 @@ export interface FrontierReport {
   models: ModelSummary[];
   instruments: { selection: InstrumentSummary; reporting: InstrumentSummary; pixels14: string };
   seeds: { selection: SeedRange; reporting: SeedRange };
-  settings: { guidance: number[]; accuracyFloor: number; bootstrap: number; kidSubsets: number; kidSubsetSize: number; k: number; testHalves: string };
+  settings: { guidance: number[]; guidanceInterval?: GuidanceInterval | null; accuracyFloor: number; bootstrap: number; kidSubsets: number; kidSubsetSize: number; k: number; testHalves: string };
   reference: { floor: SpaceScore[]; floorDigits: number; census: GreyCensus };
   choices: (ModelChoice & { ruleText: string })[];
   results: FrontierResult[];
@@ -108,7 +109,7 @@ ${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall
 
 ![Accuracy against FID ÷ floor per space](${r.figure.split('/').pop()})
 
-Each model sweeps guidance ${r.settings.guidance.join(', ')} (plus the guidance its manifest serves) at its frontier steps and default sampler. Two disjoint seed ranges, the same for every row:
+Each model sweeps guidance ${r.settings.guidance.join(', ')} (plus the guidance its manifest serves) at its frontier steps and default sampler${r.settings.guidanceInterval ? `, guided only at ${r.settings.guidanceInterval.from}·T ≤ t ≤ ${r.settings.guidanceInterval.to}·T (plain conditional elsewhere)` : ''}. Two disjoint seed ranges, the same for every row:
 
 - **selection seeds ${r.seeds.selection.first}…${r.seeds.selection.last}** (${r.seeds.selection.perClass} per class, ${r.seeds.selection.digits} digits): read only by the selection classifier; the choice rule sees nothing else.
 - **reporting seeds ${r.seeds.reporting.first}…${r.seeds.reporting.last}** (${r.seeds.reporting.perClass} per class, ${r.seeds.reporting.digits} digits): every figure below, never used to choose.

@@ -30,7 +30,7 @@ export async function runFrontier(args: EvalArgs): Promise<void> {
   const backend = await initBackend('wasm');
   const models = await loadModels(args.models);
   const { instruments, manifests } = loadInstruments(args);
-  const rows = frontierRows(models, args.guidance, frontier.steps);
+  const rows = frontierRows(models, args.guidance, frontier.steps, frontier.guidanceInterval);
   const modelOf = (row: FrontierRow) => models.find((m) => m.name === row.model)!;
   const calls = (row: FrontierRow) => networkCallsPerDigit(modelOf(row).unet, row.settings.steps, row.settings.guidance);
   const digits = { selection: frontier.selectionPerClass * 10, reporting: args.perClass * 10 };
@@ -94,6 +94,7 @@ export async function runFrontier(args: EvalArgs): Promise<void> {
     },
     settings: {
       guidance: args.guidance,
+      guidanceInterval: frontier.guidanceInterval,
       accuracyFloor: frontier.accuracyFloor,
       bootstrap: args.bootstrap,
       kidSubsets: args.kidSubsets,

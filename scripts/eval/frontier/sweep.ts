@@ -8,6 +8,7 @@
  * Each row carries its own sampler settings, so a new sampler option (a
  * guidance interval, say) is a new row, not new code.
  */
+import type { GuidanceInterval } from '../../../src/model/sampler';
 import type { FrontierArgs } from '../args';
 import { classify } from '../classifier';
 import { accuracyReading, generateSet, networkCallsPerDigit, scoreInstruments, type AccuracyReading, type GeneratedSet, type SamplerSettings, type SetScores } from '../evaluate';
@@ -49,13 +50,14 @@ export interface ModelChoice {
 }
 
 /** Rows of one model per guidance (the served guidance added), at the model's frontier steps and default sampler. */
-export function frontierRows(models: NamedModel[], guidance: number[], stepsByName: Record<string, number>): FrontierRow[] {
+export function frontierRows(models: NamedModel[], guidance: number[], stepsByName: Record<string, number>, guidanceInterval: GuidanceInterval | null = null): FrontierRow[] {
   return models.flatMap((m) => {
     const { defaultSampler, defaultSteps, defaultGuidance } = m.manifest.sampling;
     const names = m.name.split(' = ');
     const steps = names.map((n) => stepsByName[n]).find((s) => s !== undefined) ?? defaultSteps;
     const scales = [...new Set([...guidance, defaultGuidance])].sort((a, b) => a - b);
-    return scales.map((g) => ({ model: m.name, settings: { sampler: defaultSampler, steps, guidance: g }, served: g === defaultGuidance }));
+    const interval = guidanceInterval ? { guidanceInterval } : {};
+    return scales.map((g) => ({ model: m.name, settings: { sampler: defaultSampler, steps, guidance: g, ...interval }, served: g === defaultGuidance }));
   });
 }
 
