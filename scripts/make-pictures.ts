@@ -11,8 +11,14 @@ import { encodePng, grid } from '../src/image/png';
 import { launchChromium } from '../test/helpers/browser';
 import { decodeGreyPng, startWorker } from '../test/helpers/worker';
 import buildWorker from '../test/setup/build-worker';
+import { exitOnHelp } from './cli/help';
 
 const OUT = path.resolve('docs');
+
+exitOnHelp(`Usage: npm run pictures
+  Builds the Worker, runs it in workerd, asks it the documentation's example requests and
+  writes the pictures the README and docs/ show: docs/digit.png, digit-animation.png, sheet.png,
+  inpaint.png, restyle.png, and docs/page.png (the playground in headless Chromium). No flags.`);
 
 buildWorker();
 const mf = startWorker();
@@ -65,6 +71,8 @@ save('restyle.png', encodePng(strip(restyled)));
 const chromium = await launchChromium({ width: 1000, height: 800 });
 const page = await chromium.context.newPage();
 await page.goto(`${origin}/`);
+// The form's steps, guidance and sampler arrive from GET /model; Generate needs them.
+await page.waitForFunction(() => (document.getElementById('sampler') as unknown as { value: string }).value !== '');
 await page.getByRole('button', { name: 'Generate', exact: true }).click();
 await page.waitForFunction(() => ['png', 'apng'].every((id) => (document.getElementById(id) as HTMLImageElement).naturalWidth > 0));
 const screenshot = path.join(OUT, 'page.png');

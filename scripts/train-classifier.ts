@@ -15,9 +15,20 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../src/model/rng';
 import { accuracy, classify, CLASSIFIER_SPECS, classifierForward, FEATURE_DIM } from './eval/classifier';
 import { CLASSIFIER_DIR, paramsFromBinary, quantizeClassifier, saveClassifier } from './eval/classifier-weights';
+import { exitOnHelp } from './cli/help';
 import { initBackend } from './train/backend';
 import { loadMnist, type Digits } from './train/mnist';
 import { formatDuration, Progress } from './train/progress';
+
+exitOnHelp(`Usage: npm run train:classifier -- [flags]
+  Trains the evaluation classifier on the 60k MNIST training digits and writes its int8 weights
+  and test accuracy to --out (npm run eval reads it from there).
+  --epochs N   passes over the data (default 3)
+  --batch N    batch size (default 128)
+  --lr X       peak learning rate (default 0.002)
+  --seed N     seed for init, data order and shifts (default 7)
+  --limit N    train on the first N digits only
+  --out DIR    where to write the weights (default ${CLASSIFIER_DIR})`);
 
 const { values: flags } = parseArgs({
   options: {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Miniflare } from 'miniflare';
 import type { Page } from 'playwright-core';
-import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/worker-options';
+import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/build/worker-options';
 import type { DrawDigitOptions } from '../src/client/index';
 import { launchChromium, type Browser } from './helpers/browser';
 import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
