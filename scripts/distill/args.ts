@@ -47,7 +47,9 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          the rest across 0-${MAX_GUIDANCE} as usual (default: no focus)
   --guidance-loss-weight weigh each example's loss by 1 / (1 + (w/2)²) (normalised over the batch), so
                          the large errors at large scales stop dominating the gradient (default: unweighted)
-  --out DIR              where to export the student's int8 weights (default weights: the general set)
+  --out DIR              where to export the student's int8 weights (default: weights/ in the run
+                         folder). The served sets' folders (weights, weights/few-step) are written
+                         only when named here
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
   --limit N · --max-steps N · --run-dir DIR · --resume · --checkpoint-every N · --no-export · --no-sheets
@@ -86,7 +88,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
   if (values.init !== 'prune' && values.init !== 'scratch') throw new UsageError(`--init must be prune or scratch, got ${values.init}`);
   const few = fewSteps(values['few-steps']);
   return {
-    ...trainArgsFrom(values, DISTILL_RECIPE, 'weights'),
+    ...trainArgsFrom(values, DISTILL_RECIPE, null),
     teacher: values.teacher!,
     channels: channels as [number, number, number],
     guidanceFeatures,
