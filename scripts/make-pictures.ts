@@ -1,6 +1,6 @@
 /**
- * The README's pictures, made by asking the bundled Worker (in workerd, with the
- * committed weights) exactly what the README's curl examples ask:
+ * The documentation's pictures, made by asking the bundled Worker (in workerd, with
+ * the committed weights) exactly what docs/api.md's curl examples ask:
  *   npm run pictures
  * Writes docs/*.png. Deterministic: same weights, same pictures.
  */

@@ -203,7 +203,7 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     await importClient(page, '/client.js');
     const drawn = await drawInPage(page, CASES.slice(0, 2));
     expect(wasmFiles).toEqual([expect.stringMatching(/^\/client\/tfjs-backend-wasm-[0-9a-f]{16}\.wasm$/)]);
-    // Other kernels, yet the same bytes here (README: what the fallback keeps of the determinism claim).
+    // Other kernels, yet the same bytes here (docs/client.md: what the fallback keeps of the determinism claim).
     for (const [i, c] of CASES.slice(0, 2).entries()) {
       expect(drawn[i].backend).toBe('wasm');
       expect(drawn[i].pixels).toEqual(await workerPixels(c));

@@ -1,6 +1,6 @@
 /**
  * The demo page served at GET /: plain HTML, CSS and a small script, no build.
- * It only calls the public API (the same URLs the README shows) and, to draw in
+ * It only calls the public API (the same URLs docs/api.md shows) and, to draw in
  * the browser, /client.js through /draw-worker.js, so it doubles as a worked
  * example. Steps, guidance and sampler start empty and are filled from GET
  * /model (the default request's settings and the API's limits), so the page
