@@ -14,10 +14,16 @@ import { Miniflare } from 'miniflare';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser';
 import { buildBundle } from './bench/bundle';
-import { ASSETS_DIR, bundledWorkerOptions } from './worker-options';
+import { ASSETS_DIR, bundledWorkerOptions } from './build/worker-options';
+import { exitOnHelp } from './cli/help';
 
 const COLD_RUNS = 3;
 const DIGITS = 20;
+
+exitOnHelp(`Usage: npm run bench:client
+  How fast /client.js draws in headless Chromium (first digit on a cold and a warm page, per digit
+  on the page's thread, in a Web Worker and with the plain wasm binary) and the size of its files.
+  Builds the Worker and the client, runs them in workerd; prints its figures. No flags.`);
 
 const bundle = buildBundle(); // also runs wrangler's custom build: dist/client/
 const mf = new Miniflare(bundledWorkerOptions(bundle.dir));

@@ -7,9 +7,11 @@
  *   draw-worker.js         the playground's drawing thread; imports ./client.js rather than a second copy
  *   client/<name>-<hash>   the tfjs wasm binaries (SIMD and plain) and each weight set's binary (named
  *                          by its manifest's `name`), with content hashes in their names
+ *   swagger-ui/<v>/…       Swagger UI's script and style for GET /docs (src/page/swagger-ui.ts)
  *   _headers               CORS for cross-origin imports, immutable caching for the hashed files
  *
- * Run alone: npx tsx scripts/build-client.ts
+ * It builds into a fresh folder and then swaps the files in (scripts/build/swap-in.ts), so a
+ * running `npm start` keeps serving a whole client while the tests or a deploy rebuild it.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,9 +21,17 @@ import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import type { ClientFiles } from '../src/client/assets';
 import { SERVED_SETS } from '../src/model/served-sets';
+import { SWAGGER_UI_FILES, SWAGGER_UI_FOLDER } from '../src/page/swagger-ui';
+import { freshFolderBeside, swapIn } from './build/swap-in';
+import { exitOnHelp } from './cli/help';
 
 export const CLIENT_DIR = path.resolve('dist/client');
 const require = createRequire(import.meta.url);
+
+const USAGE = `Usage: npm run build:client
+  Builds the browser client (/client.js, /draw-worker.js, their wasm binaries and weights) and
+  Swagger UI's files into dist/client/, the Worker's static assets. wrangler runs it before
+  \`wrangler dev\` and \`wrangler deploy\`; no flags.`;
 
 /**
  * Cloudflare's `_headers` format, read by Workers Static Assets on deploy and by
@@ -35,6 +45,8 @@ const HEADERS = `/client.js
   Cache-Control: public, max-age=300
 /client/*
   Access-Control-Allow-Origin: *
+  Cache-Control: public, max-age=31536000, immutable
+/${SWAGGER_UI_FOLDER}/*
   Cache-Control: public, max-age=31536000, immutable
 `;
 
@@ -53,44 +65,63 @@ const COMMON: BuildOptions = {
 };
 
 export async function buildClient(): Promise<ClientFiles> {
-  fs.rmSync(CLIENT_DIR, { recursive: true, force: true });
-  fs.mkdirSync(path.join(CLIENT_DIR, 'client'), { recursive: true });
+  const out = freshFolderBeside(CLIENT_DIR);
+  try {
+    const files = await buildInto(out);
+    swapIn(out, CLIENT_DIR);
+    return files;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(out: string): Promise<ClientFiles> {
+  fs.mkdirSync(path.join(out, 'client'), { recursive: true });
   const files: ClientFiles = {
-    simdWasm: copyHashed(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm')),
-    plainWasm: copyHashed(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm')),
-    weights: weightFiles(),
+    simdWasm: copyHashed(out, require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm')),
+    plainWasm: copyHashed(out, require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm')),
+    weights: weightFiles(out),
   };
-  await build({ ...COMMON, entryPoints: ['src/client/index.ts'], outfile: path.join(CLIENT_DIR, 'client.js'), define: { CLIENT_FILES: JSON.stringify(files) } });
+  await build({ ...COMMON, entryPoints: ['src/client/index.ts'], outfile: path.join(out, 'client.js'), define: { CLIENT_FILES: JSON.stringify(files) } });
   await build({
     ...COMMON,
     entryPoints: ['src/client/draw-worker.ts'],
-    outfile: path.join(CLIENT_DIR, 'draw-worker.js'),
+    outfile: path.join(out, 'draw-worker.js'),
     plugins: [{ name: 'served-client', setup: (b) => b.onResolve({ filter: /^\.\/index$/ }, () => ({ path: './client.js', external: true })) }],
   });
-  fs.writeFileSync(path.join(CLIENT_DIR, '_headers'), HEADERS);
+  copySwaggerUi(out);
+  fs.writeFileSync(path.join(out, '_headers'), HEADERS);
   return files;
 }
 
+/** Swagger UI's files, from the devDependency swagger-ui-dist, for GET /docs. */
+function copySwaggerUi(out: string): void {
+  const dist = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  fs.mkdirSync(path.join(out, SWAGGER_UI_FOLDER), { recursive: true });
+  for (const file of SWAGGER_UI_FILES) fs.copyFileSync(path.join(dist, file), path.join(out, SWAGGER_UI_FOLDER, file));
+}
+
 /** Each weight set's binary copied hashed, keyed by its manifest's name: the name the client looks it up by. */
-function weightFiles(): ClientFiles['weights'] {
+function weightFiles(out: string): ClientFiles['weights'] {
   const files: ClientFiles['weights'] = {};
   for (const { dir, manifest } of SERVED_SETS) {
     const name = manifest.name;
     if (typeof name !== 'string' || !name || Object.hasOwn(files, name)) throw new Error(`${dir}/manifest.json: the client needs a name no other set has, got ${JSON.stringify(name)}`);
-    files[name] = copyHashed(path.resolve(dir, manifest.binary.file), name);
+    files[name] = copyHashed(out, path.resolve(dir, manifest.binary.file), name);
   }
   return files;
 }
 
 /** Copies a file to client/<base>-<first 16 hex of its sha256><ext> (base: the file's own, by default); returns that path, relative to client.js. */
-function copyHashed(file: string, base = path.basename(file, path.extname(file))): string {
+function copyHashed(out: string, file: string, base = path.basename(file, path.extname(file))): string {
   const bytes = fs.readFileSync(file);
   const ext = path.extname(file);
   const name = `client/${base}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}${ext}`;
-  fs.writeFileSync(path.join(CLIENT_DIR, name), bytes);
+  fs.writeFileSync(path.join(out, name), bytes);
   return name;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitOnHelp(USAGE);
   await buildClient();
 }

@@ -1,6 +1,6 @@
 /**
- * The README's pictures, made by asking the bundled Worker (in workerd, with the
- * committed weights) exactly what the README's curl examples ask:
+ * The documentation's pictures, made by asking the bundled Worker (in workerd, with
+ * the committed weights) exactly what docs/api.md's curl examples ask:
  *   npm run pictures
  * Writes docs/*.png. Deterministic: same weights, same pictures.
  */
@@ -11,15 +11,23 @@ import { encodePng, grid } from '../src/image/png';
 import { launchChromium } from '../test/helpers/browser';
 import { decodeGreyPng, startWorker } from '../test/helpers/worker';
 import buildWorker from '../test/setup/build-worker';
+import { exitOnHelp } from './cli/help';
 
 const OUT = path.resolve('docs');
+
+exitOnHelp(`Usage: npm run pictures
+  Builds the Worker, runs it in workerd, asks it the documentation's example requests and
+  writes the pictures the README and docs/ show: docs/digit.png, digit-animation.png, sheet.png,
+  inpaint.png, restyle.png, and docs/page.png (the playground in headless Chromium). No flags.`);
 
 buildWorker();
 const mf = startWorker();
 const origin = (await mf.ready).origin;
 
-async function call(route: string, init?: RequestInit): Promise<Uint8Array<ArrayBuffer>> {
-  const res = await fetch(`${origin}${route}`, init);
+async function call(route: string, init?: { method: string; headers: Record<string, string>; body: Uint8Array }): Promise<Uint8Array<ArrayBuffer>> {
+  // Through Miniflare's own dispatch, as the tests ask: with Node's fetch, two runs on a loaded machine
+  // (load average 12) failed midway with "other side closed".
+  const res = await mf.dispatchFetch(`${origin}${route}`, init);
   const body = new Uint8Array(await res.arrayBuffer());
   if (!res.ok) throw new Error(`${route}: ${res.status} ${new TextDecoder().decode(body)}`);
   return body;
@@ -65,6 +73,8 @@ save('restyle.png', encodePng(strip(restyled)));
 const chromium = await launchChromium({ width: 1000, height: 800 });
 const page = await chromium.context.newPage();
 await page.goto(`${origin}/`);
+// The form's steps, guidance and sampler arrive from GET /model; Generate needs them.
+await page.waitForFunction(() => (document.getElementById('sampler') as unknown as { value: string }).value !== '');
 await page.getByRole('button', { name: 'Generate', exact: true }).click();
 await page.waitForFunction(() => ['png', 'apng'].every((id) => (document.getElementById(id) as HTMLImageElement).naturalWidth > 0));
 const screenshot = path.join(OUT, 'page.png');

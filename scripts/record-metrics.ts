@@ -12,8 +12,16 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { BenchReport } from './bench/bench-report';
+import { exitOnHelp } from './cli/help';
 import type { EvalReport } from './eval/eval-report';
 import { qualityHeadline, recordFor, speedHeadline } from './eval/record';
+
+exitOnHelp(`Usage: npx tsx scripts/record-metrics.ts [--weights DIR] [--eval FILE] [--bench FILE]
+  Copies the headline figures of reports already written (npm run eval, npm run bench) into
+  DIR/manifest.json's "metrics" (served by GET /model). Nothing else in the manifest changes.
+  --weights DIR   the weights folder (default weights)
+  --eval FILE     the quality report (default reports/eval.json)
+  --bench FILE    the speed report (default reports/bench.json)`);
 
 const { values } = parseArgs({
   options: {

@@ -10,8 +10,20 @@ import { encodePng, upscaleNearest } from '../src/image/png';
 import type { SamplerName } from '../src/model/sampler';
 import { NoiseSchedule } from '../src/model/schedule';
 import { loadWeights } from '../src/model/weights';
+import { exitOnHelp } from './cli/help';
 import { initBackend } from './train/backend';
 import { sampleSheet } from './train/sheet';
+
+exitOnHelp(`Usage: npm run sheet -- [flags]
+  Draws digits 0-9 (rows) with one seed per column through the Worker's own loader and sampler,
+  and writes the sheet as a PNG: what to look at after training.
+  --weights DIR   weights folder (default weights: the general set)
+  --out FILE      where to write the PNG (default docs/digits.png)
+  --seeds N       columns (default 8)
+  --steps N       sampler steps (default 10)
+  --guidance X    guidance scale (default: the manifest's)
+  --sampler S     ddim or dpmpp (default: the manifest's)
+  --scale N       nearest-neighbour upscale factor (default 2)`);
 
 const { values } = parseArgs({
   options: {

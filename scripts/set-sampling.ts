@@ -19,6 +19,7 @@ import { SAMPLERS, type SamplerName } from '../src/model/sampler';
 import { SERVED_SETS } from '../src/model/served-sets';
 import { checkWeightSets } from '../src/model/weight-sets';
 import { validateManifest, type Manifest } from '../src/model/weights';
+import { exitOnHelp } from './cli/help';
 import { writeAtomic } from './train/export';
 
 const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--guidance W] [--sampler ddim|dpmpp] [--max-steps N | --any-steps]
@@ -59,10 +60,9 @@ function parse(argv: string[]): { dir: string; change: SamplingChange } {
       sampler: { type: 'string' },
       'max-steps': { type: 'string' },
       'any-steps': { type: 'boolean' },
-      help: { type: 'boolean' },
     },
   });
-  if (values.help || positionals.length !== 1) throw new Error(USAGE);
+  if (positionals.length !== 1) throw new Error(USAGE);
   const number = (flag: string, raw: string | undefined, ok: (n: number) => boolean, what: string) => {
     if (raw === undefined) return undefined;
     const n = Number(raw);
@@ -97,6 +97,7 @@ function main(): void {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  exitOnHelp(USAGE);
   try {
     main();
   } catch (err) {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Miniflare } from 'miniflare';
 import type { Page } from 'playwright-core';
-import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/worker-options';
+import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/build/worker-options';
 import type { DrawDigitOptions } from '../src/client/index';
 import { launchChromium, type Browser } from './helpers/browser';
 import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
@@ -203,7 +203,7 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     await importClient(page, '/client.js');
     const drawn = await drawInPage(page, CASES.slice(0, 2));
     expect(wasmFiles).toEqual([expect.stringMatching(/^\/client\/tfjs-backend-wasm-[0-9a-f]{16}\.wasm$/)]);
-    // Other kernels, yet the same bytes here (README: what the fallback keeps of the determinism claim).
+    // Other kernels, yet the same bytes here (docs/client.md: what the fallback keeps of the determinism claim).
     for (const [i, c] of CASES.slice(0, 2).entries()) {
       expect(drawn[i].backend).toBe('wasm');
       expect(drawn[i].pixels).toEqual(await workerPixels(c));

@@ -2,8 +2,8 @@
  * The page at GET / in real headless Chromium (Debian's /usr/bin/chromium via
  * playwright-core), served by the bundled Worker in workerd on 127.0.0.1:
  * generate a digit, watch it load, inpaint through the UI, restyle, draw in
- * the browser step by step, and check the layout on a phone-sized screen.
- * Screenshots go to test-artifacts/.
+ * the browser step by step, take the defaults from GET /model, and check the
+ * layout on a phone-sized screen. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,15 +38,42 @@ const loaded = (page: Page, selector: string) =>
     const img = document.querySelector<HTMLImageElement>(s);
     return !!img && img.complete && img.naturalWidth > 0;
   }, selector);
+/** The page, once it has filled its fields from GET /model (a field filled before that would keep its value anyway). */
+async function open(page: Page): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => (document.getElementById('sampler') as unknown as { value: string }).value !== '');
+}
 const naturalWidth = (page: Page, selector: string) => page.$eval(selector, (img) => (img as HTMLImageElement).naturalWidth);
 
 // Generous: Chromium, workerd and the draws share the CPU with whatever else runs (minutes, under CI load).
 describe('the demo page', { timeout: 240_000 }, () => {
+  it('takes its defaults and limits from GET /model, and accepts any guidance in range', async () => {
+    const page = await browser.newPage();
+    await open(page);
+    const model = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as { sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps: number; maxGuidance: number } };
+    const { defaultSteps, defaultGuidance, defaultSampler, maxSteps, maxGuidance } = model.sampling;
+    const field = (id: string) => page.$eval(`#${id}`, (el) => ({ value: (el as HTMLInputElement).value, max: (el as HTMLInputElement).max, valid: (el as HTMLInputElement).checkValidity() }));
+    expect(await field('steps')).toEqual({ value: String(defaultSteps), max: String(maxSteps), valid: true });
+    expect(await field('guidance')).toEqual({ value: String(defaultGuidance), max: String(maxGuidance), valid: true });
+    expect((await field('sampler')).value).toBe(defaultSampler);
+    // Guidance is a real number: no step grid refuses the served default or any other scale.
+    for (const g of ['2.25', '1.37', '0', String(maxGuidance)]) {
+      await page.getByLabel('Guidance').fill(g);
+      expect((await field('guidance')).valid, g).toBe(true);
+    }
+    await page.getByLabel('Guidance').fill(String(defaultGuidance));
+    const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const sent = new URL((await drawn).url()).searchParams;
+    expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), sampler: sent.get('sampler') }).toEqual({ steps: String(defaultSteps), guidance: String(defaultGuidance), sampler: defaultSampler });
+    await page.close();
+  });
+
   it('generates a digit, shows its PNG and animation, inpaints and restyles through the UI', async () => {
     const page = await browser.newPage();
     const failures: string[] = [];
     page.on('pageerror', (err) => failures.push(err.message));
-    await page.goto(`${origin}/`);
+    await open(page);
     await expect(page.title()).resolves.toBe('Edge diffusion digits');
 
     await page.getByLabel('Digit', { exact: true }).selectOption('4');
@@ -112,13 +139,14 @@ describe('the demo page', { timeout: 240_000 }, () => {
     const page = await browser.newPage();
     const failures: string[] = [];
     page.on('pageerror', (err) => failures.push(err.message));
-    await page.goto(`${origin}/`);
+    await open(page);
     await expect(page.getByRole('link', { name: 'API docs' }).getAttribute('href')).resolves.toBe('/docs');
     await page.getByLabel('Draw in this browser').check();
     await page.getByLabel('Digit', { exact: true }).selectOption('4');
     await page.getByLabel('Steps').fill('6');
     await page.getByLabel('Seed').fill('1234');
     await page.getByLabel('Sampler').selectOption('ddim');
+    await page.getByLabel('Guidance').fill('1.75');
     // Every caption the canvas gets while drawing: one per step, as the frames arrive.
     await page.evaluate(() => {
       const seen: string[] = ((window as unknown as { captions: string[] }).captions = []);
@@ -136,7 +164,7 @@ describe('the demo page', { timeout: 240_000 }, () => {
     expect(await page.locator('#png').isVisible()).toBe(false);
 
     const painted = await page.$eval('#local', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
-    const edge = await mf.dispatchFetch(`${origin}/digit/4.png?seed=1234&steps=6&sampler=ddim&guidance=2`);
+    const edge = await mf.dispatchFetch(`${origin}/digit/4.png?seed=1234&steps=6&sampler=ddim&guidance=1.75`);
     expect(painted).toEqual(Array.from(decodeGreyPng(await edge.arrayBuffer()).grey));
     await page.screenshot({ path: path.join(ARTIFACTS, 'page-local.png'), fullPage: true });
 
@@ -151,7 +179,7 @@ describe('the demo page', { timeout: 240_000 }, () => {
 
   it('reports API errors on the page', async () => {
     const page = await browser.newPage();
-    await page.goto(`${origin}/`);
+    await open(page);
     await page.getByRole('button', { name: 'Inpaint', exact: true }).click();
     await expect(page.locator('#status').textContent()).resolves.toMatch(/Error: generate a digit first/);
     await page.getByLabel('Steps').fill('100');
@@ -169,7 +197,7 @@ describe('the demo page', { timeout: 240_000 }, () => {
   it('fits a phone screen without sideways scrolling', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 375, height: 740 });
-    await page.goto(`${origin}/`);
+    await open(page);
     await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await loaded(page, '#png');
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);

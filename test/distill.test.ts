@@ -286,12 +286,13 @@ describe('step distillation', () => {
 });
 
 describe('npm run distill', () => {
-  // Through the CLI, as a user runs it: an epoch end (held-out loss, sample sheet) and the int8 export.
+  // Through the CLI, as a user runs it: an epoch end (held-out loss, sample sheet) and the int8 export,
+  // with no --out: into the run folder (test/train-out.test.ts: never a served set unless named).
   it('distils guidance and steps from the shipped teacher and exports weights the Worker can load', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distill-'));
     const out = path.join(dir, 'weights');
     execFileSync('npx', ['tsx', 'scripts/distill.ts', '--channels', '4,8,8', '--few-steps', '1,2', '--step-weights', '1,3', '--guidance-focus', '2',
-      '--guidance-loss-weight', '--limit', '64', '--batch', '16', '--epochs', '1', '--warmup', '1', '--run-dir', dir, '--out', out], { stdio: 'pipe' });
+      '--guidance-loss-weight', '--limit', '64', '--batch', '16', '--epochs', '1', '--warmup', '1', '--run-dir', dir], { stdio: 'pipe' });
     expect(fs.existsSync(path.join(dir, 'sheet-epoch-01.png'))).toBe(true);
     const log = fs.readFileSync(path.join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.filter((r) => 'heldOutLoss' in r).map((r) => Number.isFinite(r.heldOutLoss))).toEqual([true]);

@@ -26,7 +26,7 @@ import type { Readable } from 'node:stream';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import type { SamplerName } from '../../src/model/sampler';
 import { median } from '../eval/stats';
-import { bundledWorkerOptions } from '../worker-options';
+import { bundledWorkerOptions } from '../build/worker-options';
 import type { Sections } from './workerd-probe';
 
 /** The probe's entry, for buildBundle; wrangler names the bundled script after it. */

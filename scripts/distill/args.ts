@@ -52,7 +52,9 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          (unlearns the background haze; default 0: off)
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
-  --out DIR              where to export the student's int8 weights (default weights: the general set)
+  --out DIR              where to export the student's int8 weights (default: weights/ in the run
+                         folder). The served sets' folders (weights, weights/few-step) are written
+                         only when named here
   --epochs N · --batch N · --lr X · --warmup N · --ema X · --weight-decay X · --shift N · --seed N
                          as for training (defaults ${DISTILL_RECIPE.epochs} · ${DISTILL_RECIPE.batchSize} · ${DISTILL_RECIPE.lr} · ${DISTILL_RECIPE.warmupSteps} · ${DISTILL_RECIPE.emaDecay} · ${DISTILL_RECIPE.weightDecay} · ${DISTILL_RECIPE.shift} · ${DISTILL_RECIPE.seed})
   --limit N · --max-steps N · --run-dir DIR · --resume · --checkpoint-every N · --no-export · --no-sheets
@@ -93,7 +95,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
   if (values.init !== 'prune' && values.init !== 'scratch') throw new UsageError(`--init must be prune or scratch, got ${values.init}`);
   const few = fewSteps(values['few-steps']);
   return {
-    ...trainArgsFrom(values, DISTILL_RECIPE, 'weights'),
+    ...trainArgsFrom(values, DISTILL_RECIPE, null),
     teacher: values.teacher!,
     channels: channels as [number, number, number],
     guidanceFeatures,

@@ -16,7 +16,8 @@ export interface TrainArgs {
   runDir: string | null;
   resume: boolean;
   checkpointEvery: number;
-  out: string;
+  /** Where the weights are exported; null: `<run folder>/weights`. */
+  out: string | null;
   export: boolean;
   sheets: boolean;
   /** Start from these weights (new inputs at zero) instead of a fresh initialisation. */
@@ -47,7 +48,8 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
   --resume               continue the run in --run-dir (default: the latest under runs/)
   --checkpoint-every N   steps between checkpoints (default 200)
   --out DIR              where to export the int8 weights (default weights/teacher: the
-                         teacher npm run distill compresses into the served weights/)
+                         teacher npm run distill compresses into the served sets). The served
+                         sets' folders (src/model/served-sets.ts) are written only when named here
   --no-export            do not export weights at the end
   --no-sheets            do not write a sample sheet after each epoch
   --threads N            wasm only: XNNPACK threads (default 1, the Worker's own single-threaded
@@ -95,11 +97,15 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   return trainArgsFrom(values);
 }
 
-/** Where training exports: the teacher, which `npm run distill` compresses into the served weights/. */
+/** Where training exports: the teacher, which `npm run distill` compresses into the served sets. Not itself served (test/train-out.test.ts). */
 export const TEACHER_DIR = 'weights/teacher';
 
-/** TrainArgs from parsed flags; distillation passes its own recipe defaults and export folder. */
-export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, defaultOut = TEACHER_DIR): TrainArgs {
+/**
+ * TrainArgs from parsed flags; distillation passes its own recipe defaults and export folder
+ * (null: the run folder). A default never names a served set's folder: a run overwrites the
+ * weights the Worker serves only when --out says so.
+ */
+export function trainArgsFrom(values: Flags, defaults: Recipe = DEFAULT_RECIPE, defaultOut: string | null = TEACHER_DIR): TrainArgs {
   const flag = (name: string) => values[name] as string | undefined;
   const backend = values.backend as BackendName;
   if (!['wasm', 'cpu', 'webgpu'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or webgpu, got ${backend}`);

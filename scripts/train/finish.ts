@@ -32,7 +32,7 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts, opts: Exp
   const quantizationError = await outputDifference(trainer, fp32Params, int8);
   tf.dispose([...Object.values(int8), ...Object.values(fp32Params)]);
 
-  return exportWeights(facts.args.out, fp32, {
+  return exportWeights(facts.out, fp32, {
     architecture: trainer.unet,
     schedule: trainer.schedule.config,
     sampling: { defaultSteps: 10, defaultGuidance: 2, defaultSampler: 'dpmpp' },

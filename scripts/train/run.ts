@@ -24,6 +24,8 @@ export interface RunFacts {
   args: TrainArgs;
   backend: BackendInfo;
   runDir: string;
+  /** Where the weights go: --out, or the run folder's weights/. */
+  out: string;
   wallSeconds: number;
   finalLoss: number;
   gitCommit: string;
@@ -118,8 +120,9 @@ export async function runTraining(spec: RunSpec): Promise<void> {
   }
   console.log(`trained ${trainer.step} steps in ${formatDuration(wall())}`);
   if (args.export) {
-    const manifest = await spec.exportWeights({ args, backend: spec.backend, runDir, wallSeconds: wall(), finalLoss: smoothLoss || lastLoss, gitCommit: commit });
-    console.log(`exported ${args.out}/manifest.json (version ${manifest.version}) and ${manifest.binary.file} (${manifest.binary.bytes} bytes)`);
+    const out = args.out ?? path.join(runDir, 'weights');
+    const manifest = await spec.exportWeights({ args, backend: spec.backend, runDir, out, wallSeconds: wall(), finalLoss: smoothLoss || lastLoss, gitCommit: commit });
+    console.log(`exported ${out}/manifest.json (version ${manifest.version}) and ${manifest.binary.file} (${manifest.binary.bytes} bytes)`);
   }
   trainer.dispose();
 }

@@ -4,7 +4,7 @@
  * src/model/backend.ts, then weights checked against their manifest's sha256
  * and dequantised by src/model/weights.ts. A page may compile wasm from bytes,
  * so the binary is fetched; browsers without WASM SIMD get the plain binary
- * (other kernels: see the README on what that keeps).
+ * (other kernels: docs/client.md says what that keeps).
  *
  * The Worker serves several weight sets and picks one by the request's steps
  * (src/model/weight-sets.ts); the client bundles the same manifests in the same

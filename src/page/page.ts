@@ -1,9 +1,11 @@
 /**
  * The demo page served at GET /: plain HTML, CSS and a small script, no build.
- * It only calls the public API (the same URLs the README shows) and, to draw in
+ * It only calls the public API (the same URLs docs/api.md shows) and, to draw in
  * the browser, /client.js through /draw-worker.js, so it doubles as a worked
- * example. Inline script: keep it free of backticks and ${…}, since it lives
- * inside a template literal.
+ * example. Steps, guidance and sampler start empty and are filled from GET
+ * /model (the default request's settings and the API's limits), so the page
+ * never offers defaults other than the Worker's. Inline script: keep it free of
+ * backticks and ${…}, since it lives inside a template literal.
  */
 export const PAGE_HTML = /* html */ `<!doctype html>
 <html lang="en">
@@ -46,10 +48,10 @@ export const PAGE_HTML = /* html */ `<!doctype html>
     <legend>Generate a digit</legend>
     <div class="row">
       <div class="field"><label for="digit">Digit</label><select id="digit"></select></div>
-      <div class="field"><label for="steps">Steps</label><input id="steps" type="number" min="1" max="100" value="10" inputmode="numeric" required></div>
+      <div class="field"><label for="steps">Steps</label><input id="steps" type="number" min="1" inputmode="numeric" required></div>
       <div class="field"><label for="seed">Seed</label><input id="seed" type="number" min="0" max="4294967295" value="42" inputmode="numeric" required></div>
-      <div class="field"><label for="guidance">Guidance</label><input id="guidance" type="number" min="0" max="10" step="0.5" value="2" inputmode="decimal" required></div>
-      <div class="field"><label for="sampler">Sampler</label><select id="sampler"><option value="dpmpp">DPM-Solver++ (2M)</option><option value="ddim">DDIM</option></select></div>
+      <div class="field"><label for="guidance">Guidance</label><input id="guidance" type="number" min="0" step="any" inputmode="decimal" required></div>
+      <div class="field"><label for="sampler">Sampler</label><select id="sampler" required><option value="" disabled selected>loading…</option><option value="ddim">DDIM</option><option value="dpmpp">DPM-Solver++ (2M)</option></select></div>
       <button type="submit">Generate</button>
     </div>
     <div class="row" role="radiogroup" aria-label="Where to draw">
@@ -115,6 +117,20 @@ $("to").value = "8";
 
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
+
+// The default request's settings and the API's limits, from the Worker itself. A field the
+// visitor already filled keeps its value.
+fetch("/model").then(function (res) {
+  if (!res.ok) throw new Error(res.status + " " + res.statusText);
+  return res.json();
+}).then(function (model) {
+  var s = model.sampling;
+  $("steps").max = s.maxSteps;
+  $("guidance").max = s.maxGuidance;
+  if ($("steps").value === "") $("steps").value = s.defaultSteps;
+  if ($("guidance").value === "") $("guidance").value = s.defaultGuidance;
+  if ($("sampler").value === "") $("sampler").value = s.defaultSampler;
+}).catch(function (err) { say("Error: could not read the defaults from /model: " + err.message); });
 
 function where() { return document.querySelector("input[name=where]:checked").value; }
 document.querySelectorAll("input[name=where]").forEach(function (radio) {

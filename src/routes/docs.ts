@@ -2,8 +2,8 @@
  * GET /openapi.json — the API's OpenAPI 3.1 document, generated from the
  * routes' own schemas (src/params.ts, src/http/openapi.ts).
  * GET /docs — Swagger UI over that document. The Worker serves only the HTML;
- * the browser loads Swagger UI's script from jsDelivr (nothing is evaluated in
- * the Worker, which forbids eval).
+ * Swagger UI's script and style are this Worker's static assets
+ * (src/page/swagger-ui.ts), so the page asks no other origin for anything.
  */
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
@@ -11,9 +11,14 @@ import type { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../http/metrics';
 import { documented, registry } from '../http/openapi';
+import { SWAGGER_UI_BASE } from '../page/swagger-ui';
 
-/** The swagger-ui-dist release the page loads (the browser test serves the same one from node_modules). */
-const SWAGGER_UI_VERSION = '5.35.0';
+/**
+ * Everything from this origin. Swagger UI's start-up script is inline. validatorUrl
+ * 'none': otherwise, on a host other than localhost, Swagger UI shows a badge image
+ * from validator.swagger.io whenever the document cannot be loaded.
+ */
+const DOCS_CSP = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 const DESCRIPTION = `A class-conditional diffusion model drawing MNIST digits, per request, in a Cloudflare Worker.
 
@@ -41,5 +46,10 @@ export function mountDocs(app: Hono<AppEnv>): void {
     document ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', info: { title: 'Edge diffusion digits', version: '1', description: DESCRIPTION } });
     return c.json(document, 200, { 'Cache-Control': 'public, max-age=300' });
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', version: SWAGGER_UI_VERSION, title: 'Edge diffusion digits: API reference' }));
+  // A same-origin baseUrl instead of the middleware's CDN: the copy in the static assets.
+  const page = swaggerUI<AppEnv>({ url: '/openapi.json', baseUrl: SWAGGER_UI_BASE, validatorUrl: 'none', title: 'Edge diffusion digits: API reference' });
+  app.get('/docs', async (c, next) => {
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return page(c, next);
+  });
 }

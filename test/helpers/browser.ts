@@ -1,4 +1,4 @@
-/** Debian's headless Chromium through playwright-core, with a fresh profile: for the page test and the README pictures. */
+/** Debian's headless Chromium through playwright-core, with a fresh profile: for the browser tests and the documentation's pictures. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /** The bundled Worker in workerd with its stdout captured: the one JSON line per request that `wrangler tail` would show. */
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
-import { bundledWorkerOptions } from '../../scripts/worker-options';
+import { bundledWorkerOptions } from '../../scripts/build/worker-options';
 import { BUNDLE_DIR } from './worker';
 
 export interface RequestLogLine {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import UPNG from 'upng-js';
-import { bundledWorkerOptions } from '../../scripts/worker-options';
+import { bundledWorkerOptions } from '../../scripts/build/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 

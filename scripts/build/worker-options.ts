@@ -1,7 +1,7 @@
 /**
  * How to run the wrangler bundle (`wrangler deploy --dry-run --outdir DIR`) in workerd
  * through Miniflare, with the same module rules, compatibility date and static assets
- * as wrangler.toml. Shared by the tests, the benchmark and the README pictures.
+ * as wrangler.toml. Shared by the tests, the benchmark and the documentation's pictures.
  */
 import path from 'node:path';
 import type { MiniflareOptions } from 'miniflare';
