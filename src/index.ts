@@ -25,7 +25,7 @@ app.use(
   cors({
     origin: '*',
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing'],
+    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing', 'Retry-After', 'Allow'],
     maxAge: 86400,
   }),
 );
