@@ -11,9 +11,13 @@
  *    about 50 ms, a 2048×1280 sheet about 190 ms);
  *  - an APNG: about 6 ms per frame, whatever its size (upng-js deflates and
  *    filters each frame on its own), plus about 190 ns per pixel of every frame;
- *  - an upload: decoded, resized to the model's view and back, composited and
- *    encoded at its own size; noise, which does not compress, is the worst
- *    case at about 400 ns per pixel (1024² ≈ 0.4 s besides the model).
+ *  - an upload: decoded, resized to the model's view and back, and encoded
+ *    again at its own size, about 300 ns per pixel (decoding noise, which
+ *    does not compress, 80 ns; the resizes 150 ns; a drawn picture's encode
+ *    50 ns). An inpainted picture keeps the upload's own pixels outside the
+ *    mask, and those cost what they weigh: noise took 700 ns per pixel to
+ *    encode again (a 1024² picture 0.7 s). How much an upload weighs is its
+ *    compressed size: about 650 ns per byte of the upload.
  */
 import { ApiError } from './errors';
 import { LIMITS } from './limits';
@@ -24,7 +28,8 @@ import type { UNetConfig } from './model/unet';
 const PNG_NS_PER_PIXEL = 75;
 const APNG_MS_PER_FRAME = 6;
 const APNG_NS_PER_PIXEL = 190;
-const UPLOAD_NS_PER_PIXEL = 400;
+const UPLOAD_NS_PER_PIXEL = 300;
+const KEPT_NS_PER_BYTE = 650;
 
 /** What the model draws: `images` digits of `steps` network calls each, by the weight set `unet`. */
 export interface Drawing {
@@ -66,13 +71,26 @@ export function sheetCost(d: Drawing, cellSize: number): number {
   return ms;
 }
 
+/** An upload as the request states it, before anything is decoded. */
+export interface Upload {
+  /** Width × height of every PNG in it (the picture and any mask), from their headers. */
+  pixels: number;
+  /** The picture's compressed size. */
+  pictureBytes: number;
+}
+
 /**
  * POST /inpaint and /restyle: `d.steps` counts every network call (RePaint's
- * repeats included); `pixels` is the upload's size, read from its header.
- * Never above the budget: 100 calls on a 1024² upload measure about 0.6 s.
+ * repeats included). `keepsPicture`: the answer keeps the upload's own
+ * pixels (inpainting), so encoding it costs what the upload weighs. Refused
+ * over the budget: a large, noisy picture inpainted with many steps.
  */
-export function editCost(d: Drawing, pixels: number): number {
-  return modelMs(d) + (pixels * UPLOAD_NS_PER_PIXEL) / 1e6;
+export function editCost(d: Drawing, upload: Upload, keepsPicture: boolean): number {
+  const ms = modelMs(d) + (upload.pixels * UPLOAD_NS_PER_PIXEL + (keepsPicture ? upload.pictureBytes * KEPT_NS_PER_BYTE : 0)) / 1e6;
+  if (ms > LIMITS.requestBudgetMs) {
+    throw overBudget(`${keepsPicture ? 'inpainting' : 'restyling'} a picture of ${upload.pixels} pixels and ${upload.pictureBytes} bytes with ${d.steps} network calls is ${estimate(ms)} (fewer steps${keepsPicture ? ' or resamples' : ''}, or a smaller picture)`);
+  }
+  return ms;
 }
 
 /** The rate limit's price: one unit per started LIMITS.rateUnitMs of estimated CPU, at least one. */
@@ -87,7 +105,7 @@ function estimate(ms: number): string {
   return `an estimated ${Math.round(ms)} ms of CPU, and one request may use ${LIMITS.requestBudgetMs} ms`;
 }
 
-/** Every refusal points to the browser client, which draws the same pixels on the caller's own CPU. */
-function overBudget(detail: string, how: string): ApiError {
-  return new ApiError(400, 'over_budget', `${detail}. Bigger jobs: /client.js draws them on your own CPU with the same pixels, ${how}`);
+/** A refusal of what the browser client can draw (`how`: with what) points to it: the same pixels, on the caller's own CPU. */
+function overBudget(detail: string, how?: string): ApiError {
+  return new ApiError(400, 'over_budget', how ? `${detail}. Bigger jobs: /client.js draws them on your own CPU with the same pixels, ${how}` : detail);
 }

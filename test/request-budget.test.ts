@@ -2,8 +2,9 @@
  * The ceiling on any one request (LIMITS.requestBudgetMs, src/cost.ts) and the
  * rate limit's price, on the served weight sets' real architectures. Sheets
  * and animations above the ceiling are refused before anything runs (through
- * the Worker: test/worker-upload-errors.test.ts); single digits and edits stay
- * under it at every value their parameters allow. The ceiling's measured time
+ * the Worker: test/worker-upload-errors.test.ts), and so is inpainting a large
+ * picture that does not compress with many steps; single digits and restyles
+ * stay under it at every value their parameters allow. The ceiling's measured time
  * is the bench's (`npm run bench -- --soak`: /healthz behind the largest
  * allowed requests), not a test's.
  */
@@ -81,11 +82,20 @@ describe('animations', () => {
 });
 
 describe('digits and edits', () => {
-  it('stay under the budget at the largest values their parameters allow', () => {
+  const largestUpload = { pixels: LIMITS.maxSize ** 2, pictureBytes: 1 << 20 };
+
+  it('stay under the budget at the largest values their parameters allow, but for inpainting', () => {
     for (const unet of [general, fewStep]) {
       expect(digitCost(drawing(unet, 1, LIMITS.maxSteps), LIMITS.maxSize)).toBeLessThan(BUDGET);
-      expect(editCost(drawing(unet, 1, LIMITS.maxSteps), LIMITS.maxSize ** 2)).toBeLessThan(BUDGET);
+      expect(editCost(drawing(unet, 1, LIMITS.maxSteps), largestUpload, false)).toBeLessThan(BUDGET);
     }
+  });
+
+  it('refuse inpainting a large picture that does not compress with many steps, not a drawing of that size', () => {
+    expect(refusal(() => editCost(drawing(general, 1, LIMITS.maxSteps), largestUpload, true))).toMatch(/^inpainting a picture of 1048576 pixels and 1048576 bytes with 100 network calls is an estimated \d+ ms of CPU.*\(fewer steps or resamples, or a smaller picture\)$/);
+    expect(refusal(() => editCost(drawing(fewStep, 1, 2), largestUpload, true))).toBeNull();
+    // A drawing compresses to a few bytes per row: 1024² in 50 kB.
+    expect(refusal(() => editCost(drawing(general, 1, LIMITS.maxSteps), { pixels: LIMITS.maxSize ** 2, pictureBytes: 50_000 }, true))).toBeNull();
   });
 });
 
@@ -100,6 +110,6 @@ describe('the rate limit’s price', () => {
   it('grows with what is drawn: a sheet costs more than its digit, an upload more than a drawn digit', () => {
     const digit = digitCost(drawing(general, 1, 10), 28);
     expect(priceInUnits(sheetCost(drawing(general, 80, 10), 28))).toBeGreaterThan(20 * priceInUnits(digit));
-    expect(editCost(drawing(general, 1, 10), 1024 * 1024)).toBeGreaterThan(digit + 300);
+    expect(editCost(drawing(general, 1, 10), { pixels: 1024 * 1024, pictureBytes: 50_000 }, false)).toBeGreaterThan(digit + 300);
   });
 });

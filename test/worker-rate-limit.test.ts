@@ -116,9 +116,10 @@ describe('the price', () => {
       const [small, large] = [newClient(), newClient()];
       const restyle = (pixels: number[], side: number) => ({ method: 'POST', headers: { 'Content-Type': 'image/png' }, body: greyPng(side, side, pixels) });
       const steps = SERVED_DEFAULTS.defaultSteps; // drawn by the few-step set
-      expect(priceInUnits(editCost({ unet: fewStep, images: 1, steps, guidance: SERVED_DEFAULTS.defaultGuidance }, 1024 * 1024))).toBeGreaterThan(LIMIT.limit);
+      const big = restyle(new Array(1024 * 1024).fill(0), 1024);
+      expect(priceInUnits(editCost({ unet: fewStep, images: 1, steps, guidance: SERVED_DEFAULTS.defaultGuidance }, { pixels: 1024 * 1024, pictureBytes: big.body.length }, false))).toBeGreaterThan(LIMIT.limit);
       expect(await status(small, `/restyle?to=3&strength=0.5&steps=${steps}`, restyle(new Array(784).fill(0), 28))).toBe(200);
-      expect(await status(large, `/restyle?to=3&strength=0.5&steps=${steps}`, restyle(new Array(1024 * 1024).fill(0), 1024))).toBe(429);
+      expect(await status(large, `/restyle?to=3&strength=0.5&steps=${steps}`, big)).toBe(429);
     }));
 
   it('is paid per /64 for IPv6: one subscriber’s addresses share a share', { retry: 1, timeout: 120_000 }, () =>

@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { editCost } from '../cost';
+import { editCost, type Drawing } from '../cost';
 import { ApiError, type ErrorCode } from '../errors';
 import type { AppEnv } from '../http/metrics';
 import { binary, documented, EDIT_HEADERS, errors, QUERY_ERRORS, TAGS, validated } from '../http/openapi';
@@ -21,8 +21,8 @@ import { encodePng } from '../image/png';
 import { inpaintImage, restyleImage } from '../model/edit';
 import { getModel } from '../model/runtime';
 import { SERVED_SETS } from '../model/served-sets';
-import type { UNetConfig } from '../model/unet';
 import { weightSetFor } from '../model/weight-sets';
+import { LIMITS } from '../limits';
 import { drawSeed, inpaintParams, inpaintQuery, restyleQuery, withDefaults } from '../params';
 
 /** What an upload route can answer; `invalid` adds the route's own 400s to those every upload can give. */
@@ -45,9 +45,9 @@ const inpaintRoute = documented({
   path: '/inpaint',
   tags: [TAGS.editing.name],
   summary: 'Redraw the masked part of a picture as a digit',
-  description: 'Every pixel outside the mask comes back unchanged, byte for byte. The mask is a rectangle (mask=x,y,w,h) or a PNG of the picture’s size (white = redraw, black or transparent = keep).',
+  description: `Every pixel outside the mask comes back unchanged, byte for byte. The mask is a rectangle (mask=x,y,w,h) or a PNG of the picture’s size (white = redraw, black or transparent = keep). Refused with over_budget, before anything is decoded, when the estimated CPU exceeds ${LIMITS.requestBudgetMs} ms: the kept pixels are encoded again, and a large picture that does not compress (noise) costs up to 0.7 s for that alone, so it takes only a few steps.`,
   request: { query: inpaintQuery, body: uploadBody(['image', 'mask']) },
-  responses: edited(['invalid_mask']),
+  responses: edited(['invalid_mask', 'over_budget']),
 });
 
 const restyleRoute = documented({
@@ -70,7 +70,7 @@ editRoutes.post('/inpaint', validated(inpaintRoute.request), async (c) => {
   if (upload.mask && q.mask) throw new ApiError(400, 'invalid_mask', 'the mask is given twice: send either the mask file field or mask=x,y,w,h, not both');
   if (!upload.mask && !q.mask) throw new ApiError(400, 'invalid_mask', 'no mask: send a mask PNG (white = regenerate, black = keep) as the mask field, or mask=x,y,w,h in the query');
   // RePaint takes every step `resample` times: that many network calls.
-  await pay(c, drawer.architecture, params.steps * params.resample, params.guidance, upload);
+  await pay(c, { unet: drawer.architecture, images: 1, steps: params.steps * params.resample, guidance: params.guidance }, upload, true);
   const metrics = c.var.metrics;
   const { image, mask } = await metrics.time('decode', () => {
     const image = decodePng(upload.image, 'the image', { work: metrics });
@@ -88,7 +88,7 @@ editRoutes.post('/restyle', validated(restyleRoute.request), async (c) => {
   const drawer = drawsWith(q.steps);
   const params = withDefaults(q, drawer.sampling);
   const upload = await readUpload(c, ['image']);
-  await pay(c, drawer.architecture, params.steps, params.guidance, upload);
+  await pay(c, { unet: drawer.architecture, images: 1, steps: params.steps, guidance: params.guidance }, upload, false);
   const metrics = c.var.metrics;
   const image = await metrics.time('decode', () => decodePng(upload.image, 'the image', { work: metrics }));
   const model = await getModel(q.steps);
@@ -106,9 +106,10 @@ function drawsWith(steps: number | undefined) {
   return weightSetFor(SERVED_SETS, steps).manifest;
 }
 
-/** The rate limit's price, from the query and the picture's size as its header states it: paid before any decoding. */
-function pay(c: Context<AppEnv>, unet: UNetConfig, calls: number, guidance: number, upload: Upload): Promise<void> {
-  return payForDrawing(c, editCost({ unet, images: 1, steps: calls, guidance }, declaredPixels(upload.image)));
+/** The edit's estimated cost, from the query and the upload as its headers state it: over the budget refused, else paid, before any decoding. */
+function pay(c: Context<AppEnv>, drawing: Drawing, upload: Upload, keepsPicture: boolean): Promise<void> {
+  const pixels = declaredPixels(upload.image) + (upload.mask ? declaredPixels(upload.mask) : 0);
+  return payForDrawing(c, editCost(drawing, { pixels, pictureBytes: upload.image.length }, keepsPicture));
 }
 
 async function answer(c: Context<AppEnv>, image: GreyImage, seed: number, weightsVersion: string): Promise<Response> {
