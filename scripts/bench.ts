@@ -14,6 +14,9 @@
  * Bounded in count and time; writes reports/bench.json and reports/bench.md;
  * --record merges each model's headline into its manifest's metrics. A
  * benchmark, not a test: nothing fails on a time.
+ * With --soak it measures fair share instead (scripts/bench/soak.ts): GET
+ * /healthz behind the largest request of each kind, a long mixed soak and a
+ * burst, straight to workerd; it writes reports/soak.json and reports/soak.md.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +31,8 @@ import { measureColdStart } from './bench/cold-start';
 import { timeDigits, timePngEncode, type TimedSetting } from './bench/generation';
 import { benchHttp } from './bench/http-load';
 import { measurePeak } from './bench/peak';
+import { benchSoak } from './bench/soak';
+import { soakMarkdown, type SoakReport } from './bench/soak-report';
 import { benchWorkerd, PROBE_ENTRY } from './bench/workerd';
 
 const USAGE = `Usage: npm run bench -- [flags]
@@ -50,6 +55,14 @@ const USAGE = `Usage: npm run bench -- [flags]
   --out DIR             reports folder (default ${REPORTS_DIR})
   --record              merge each model's headline into its <dir>/manifest.json "metrics"
 
+  --soak                instead of the above: fair share under load (reports/soak.json, soak.md):
+                        GET /healthz behind the largest request of each kind, then a soak of mixed
+                        requests and a burst, sent straight to workerd's own port
+  --soak-requests N     requests in the soak (default 10000)
+  --soak-connections N  concurrent connections in the soak (default 8)
+  --soak-window N       requests between snapshots of errors, latency, tensors and RSS (default 1000)
+  --burst N             steps=100 digits sent at once after the soak (default 64; 0 skips)
+
 The bundle, workerd and HTTP parts serve what the Worker bundles: every weight set of
 src/model/weight-sets.ts (weights/few-step/ draws the default request and steps 1-2,
 weights/ the rest); the report names the weights that drew each workerd row and HTTP run.`;
@@ -69,6 +82,11 @@ const { values: flags } = parseArgs({
     'no-http': { type: 'boolean', default: false },
     out: { type: 'string', default: REPORTS_DIR },
     record: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    'soak-requests': { type: 'string', default: '10000' },
+    'soak-connections': { type: 'string', default: '8' },
+    'soak-window': { type: 'string', default: '1000' },
+    burst: { type: 'string', default: '64' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -82,6 +100,7 @@ function count(name: string, min: number): number {
 
 async function main(): Promise<void> {
   if (flags.help) return console.log(USAGE);
+  if (flags.soak) return soak();
   const stepsList = flags.steps!.split(',').map((s) => Number(s.trim()));
   if (!stepsList.every((s) => Number.isInteger(s) && s >= 1)) throw new Error(`--steps must list integers ≥ 1, got ${flags.steps}\n\n${USAGE}`);
   const specs = parseModelList(flags.models!);
@@ -187,6 +206,24 @@ async function main(): Promise<void> {
   log(`wrote ${files.json} and ${files.markdown}`);
   if (flags.record) {
     for (const spec of specs) log(`recorded metrics.speed in ${recordFor(spec.dir, 'speed', report.models, (m) => speedHeadline(report, m))}`);
+  }
+}
+
+/** --soak: fair share under load, on the bundle as deployed. */
+async function soak(): Promise<void> {
+  const options = { requests: count('soak-requests', 1), connections: count('soak-connections', 1), window: count('soak-window', 1), burst: count('burst', 0), ceiling: true };
+  const started = performance.now();
+  const loadAtStart = loadAverage();
+  const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  log('bundle: wrangler deploy --dry-run…');
+  const { dir } = buildBundle();
+  try {
+    const bench = await benchSoak(dir, options, log);
+    const report: SoakReport = { kind: 'soak', date: new Date().toISOString(), machine: machineDescription(), loadAverage: { start: loadAtStart, end: loadAverage() }, wallSeconds: (performance.now() - started) / 1000, ...bench };
+    const files = writeReport(flags.out!, 'soak', report, soakMarkdown(report));
+    log(`wrote ${files.json} and ${files.markdown}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Worker: a Hono app that logs every request, answers CORS, mounts the
- * route families and their OpenAPI document, and maps every failure to one
- * JSON error shape.
+ * route families (the browser client's static files among them) and their
+ * OpenAPI document, and maps every failure to one JSON error shape.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -15,6 +15,7 @@ import { editRoutes } from './routes/edit';
 import { modelRoutes } from './routes/model';
 import { pageRoutes } from './routes/page';
 import { sheetRoutes } from './routes/sheet';
+import { STATIC_PATHS, staticRoutes } from './routes/static';
 
 const app = new Hono<AppEnv>();
 
@@ -24,7 +25,7 @@ app.use(
   cors({
     origin: '*',
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing'],
+    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing', 'Retry-After', 'Allow'],
     maxAge: 86400,
   }),
 );
@@ -39,6 +40,7 @@ app.route('/', digitRoutes);
 app.route('/', sheetRoutes);
 app.route('/', editRoutes);
 app.route('/', modelRoutes);
+app.route('/', staticRoutes);
 mountDocs(app);
 
 // Known paths with another method: 405 with Allow, not 404.
@@ -52,12 +54,13 @@ const ALLOWED: [string, string][] = [
   ['/docs', 'GET, HEAD'],
   ['/inpaint', 'POST'],
   ['/restyle', 'POST'],
+  ...STATIC_PATHS.map((path): [string, string] => [path, 'GET, HEAD']),
 ];
 for (const [path, allow] of ALLOWED) {
   app.all(path, (c) => errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${new URL(c.req.url).pathname}; use ${allow.split(',')[0]}`, { Allow: allow }));
 }
 
-app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see GET /model and the README`));
+app.notFound((c) => errorResponse(c, 404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}; GET /docs lists every route`));
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.detail, err.headers);

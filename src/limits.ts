@@ -25,8 +25,8 @@ export const LIMITS = {
   maxResample: 10,
   /**
    * An animation holds every frame as RGBA while upng-js encodes it: size² ×
-   * steps ≤ 2 Mpx keeps that near 8 MiB (the isolate has 128 MB) and the
-   * encode near a second (measured: 10 frames of 640² took 1.1 s, 100 of 200² 1.9 s).
+   * steps ≤ 2 Mpx keeps that near 8 MiB (the isolate has 128 MB). Its CPU is
+   * bounded by requestBudgetMs as well (src/cost.ts).
    */
   maxAnimationPixels: 2 ** 21,
   /** A sheet is at most 10 rows (digits) × 16 columns (seeds) of cells up to 128 px: ≤ 2048×1280. */
@@ -34,9 +34,18 @@ export const LIMITS = {
   maxSheetSeeds: 16,
   maxSheetCell: 128,
   /**
-   * Estimated model CPU per sheet (model/sheet.ts's measured cost per network
-   * call). A third of the paid plan's default 30 s CPU limit, leaving room for
-   * slower hosts and the PNG encode (≤ 0.4 s at the largest sheet).
+   * Estimated CPU of any one request (src/cost.ts: model, PNG or APNG encode),
+   * checked before anything runs; sheets and animations above it are refused
+   * with over_budget. A Worker isolate runs one request's JavaScript at a time,
+   * so this is also how long one request can keep every other request on its
+   * isolate waiting: about a second, measured here (docs/limits.md).
+   * /client.js draws bigger jobs on the caller's own CPU, with the same bytes.
    */
-  sheetBudgetMs: 10_000,
+  requestBudgetMs: 1000,
+  /**
+   * The rate limit's unit: a request costs one unit per started 25 ms of
+   * estimated CPU, at least one (src/cost.ts). The default request costs one,
+   * the largest sheet 40.
+   */
+  rateUnitMs: 25,
 } as const;

@@ -9,11 +9,9 @@ import * as z from 'zod';
 import { ApiError, type ErrorCode } from './errors';
 import type { Rect } from './image/mask';
 import { defaultRequestManifest, servedManifests } from './model/runtime';
-import type { UNetConfig } from './model/unet';
 import { stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
-import { rowsPerImage, SAMPLERS, type SamplerName } from './model/sampler';
-import { estimateSheetMs } from './model/sheet';
+import { SAMPLERS, type SamplerName } from './model/sampler';
 import { LIMITS } from './limits';
 
 /** A weight set's sampling defaults (the one that draws the request). */
@@ -35,32 +33,57 @@ export interface GenerationParams {
 /** The client errors a parameter's value can cause. */
 type ValueError = Extract<ErrorCode, 'invalid_parameter' | 'invalid_digit'>;
 
+/** A value refused for its spelling rather than its range: `how` says what form is accepted. */
+class Misspelt {
+  constructor(readonly how: string) {}
+}
+
 /**
  * One query or path value, as zod sees it: a string that `accept` turns into
- * its value or refuses (undefined). A refusal echoes the raw value and says
- * what is allowed; parseQuery puts the parameter's name in front. `doc` is the
- * value's JSON Schema in the OpenAPI document, from the same bounds.
+ * its value or refuses (undefined, or Misspelt with the accepted form). A
+ * refusal echoes the raw value and says what is allowed; parseQuery puts the
+ * parameter's name in front. `doc` is the value's JSON Schema in the OpenAPI
+ * document, from the same bounds.
  */
-function value<T>(accept: (raw: string) => T | undefined, allowed: string, doc: Record<string, unknown>, code: ValueError = 'invalid_parameter') {
+function value<T>(accept: (raw: string) => T | Misspelt | undefined, allowed: string, doc: Record<string, unknown>, code: ValueError = 'invalid_parameter') {
   return z
     .string()
     .transform((raw, ctx) => {
       const parsed = accept(raw);
-      if (parsed !== undefined) return parsed;
-      ctx.issues.push({ code: 'custom', input: raw, message: `${allowed}, got ${JSON.stringify(raw)}`, params: { code } });
+      if (parsed !== undefined && !(parsed instanceof Misspelt)) return parsed;
+      const form = parsed instanceof Misspelt ? ` ${parsed.how}` : '';
+      ctx.issues.push({ code: 'custom', input: raw, message: `${allowed}${form}, got ${JSON.stringify(raw)}`, params: { code } });
       return z.NEVER;
     })
     .meta(doc);
 }
 
-const integer = (min: number, max: number) =>
-  value((raw) => (/^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max ? Number(raw) : undefined), `must be an integer from ${min} to ${max}`, { type: 'integer', minimum: min, maximum: max });
+/**
+ * Numbers are read in JSON's grammar only, so the OpenAPI document's
+ * `type: integer` and `type: number` mean what a JSON parser would take.
+ * Number() alone also takes 0x10, 0b11, +2, .5, 5. and surrounding spaces:
+ * second spellings of one value, which the API refuses as it refuses
+ * repeated parameters.
+ */
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+const PLAIN_INTEGER = /^(0|[1-9][0-9]*)$/;
 
-/** Number() syntax (so 2, 2.0 and 2e0 are one value and share a cache key), finite and in range. */
+const integer = (min: number, max: number) =>
+  value(
+    (raw) => {
+      if (!PLAIN_INTEGER.test(raw)) return new Misspelt('in plain decimal digits (no sign, point, exponent, leading zero or space)');
+      return Number(raw) >= min && Number(raw) <= max ? Number(raw) : undefined;
+    },
+    `must be an integer from ${min} to ${max}`,
+    { type: 'integer', minimum: min, maximum: max },
+  );
+
+/** JSON number syntax (so 2, 2.0 and 2e0 are one value and share a cache key), finite and in range. */
 const finite = (min: number, max: number) =>
   value(
     (raw) => {
-      const n = raw.trim() === '' ? NaN : Number(raw);
+      if (!JSON_NUMBER.test(raw)) return new Misspelt('written as a JSON number such as 0.5 (digits on both sides of a point; no leading +, leading zero, hex, binary or space)');
+      const n = Number(raw);
       return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
     },
     `must be a finite number from ${min} to ${max}`,
@@ -84,7 +107,7 @@ const rect = () =>
       return m && Number(m[3]) > 0 && Number(m[4]) > 0 ? { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) } : undefined;
     },
     "must be x,y,w,h in the image's pixels with w, h ≥ 1",
-    { type: 'string', pattern: '^\\d{1,4},\\d{1,4},\\d{1,4},\\d{1,4}$', examples: ['0,14,28,14'] },
+    { type: 'string', pattern: '^\\d{1,4},\\d{1,4},\\d{1,4},\\d{1,4}$' },
   );
 
 const oneOf = <T extends string>(choices: readonly T[]) => value((raw) => (choices.includes(raw as T) ? (raw as T) : undefined), `must be one of ${choices.join(', ')}`, { type: 'string', enum: [...choices] });
@@ -151,17 +174,17 @@ function perSetDefault(key: 'defaultGuidance' | 'defaultSampler'): string {
 
 /** What GET /digit and the other generation routes share. */
 const sampling = {
-  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})`, default: SAMPLING.defaultSteps }).optional(),
-  seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)' }).optional(),
-  guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perSetDefault('defaultGuidance')}`, default: SAMPLING.defaultGuidance }).optional(),
-  sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetDefault('defaultSampler')}`, default: SAMPLING.defaultSampler }).optional(),
+  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
+  seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)', param: { example: 42 } }).optional(),
+  guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perSetDefault('defaultGuidance')}`, default: SAMPLING.defaultGuidance, param: { example: 2 } }).optional(),
+  sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetDefault('defaultSampler')}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
 };
 
-export const digitPath = z.object({ digit: digit().meta({ description: 'the digit to draw' }) });
+export const digitPath = z.object({ digit: digit().meta({ description: 'the digit to draw', param: { example: 5 } }) });
 
 export const generationQuery = z.object({
   ...sampling,
-  size: integer(LIMITS.minSize, LIMITS.maxSize).meta({ description: 'output side in pixels, nearest-neighbour upscale', default: LIMITS.minSize }).optional(),
+  size: integer(LIMITS.minSize, LIMITS.maxSize).meta({ description: 'output side in pixels, nearest-neighbour upscale', default: LIMITS.minSize, param: { example: 112 } }).optional(),
 });
 
 export type GenerationQuery = z.output<typeof generationQuery>;
@@ -196,19 +219,11 @@ export function required<T>(value: T | undefined, name: string, what: string): T
   return value;
 }
 
-/** GET /digit/:d.apng: every frame is held while encoding, so frames × pixels is bounded. */
-export function checkAnimation(params: GenerationParams): void {
-  const pixels = params.size * params.size * params.steps;
-  if (pixels > LIMITS.maxAnimationPixels) {
-    throw new ApiError(400, 'over_budget', `an animation of ${params.steps} frames of ${params.size}×${params.size} is ${pixels} pixels; size² × steps must be at most ${LIMITS.maxAnimationPixels} (fewer steps or a smaller size; browsers can scale a 28 px animation up)`);
-  }
-}
-
 export const inpaintQuery = z.object({
-  digit: digit().meta({ description: 'the class to draw into the masked region, 0-9' }),
+  digit: digit().meta({ description: 'the class to draw into the masked region, 0-9', param: { example: 3 } }),
   ...sampling,
-  resample: integer(1, LIMITS.maxResample).meta({ description: `RePaint resampling: each step taken this many times (above 1 needs sampler=ddim; steps × resample ≤ ${LIMITS.maxSteps})`, default: 1 }).optional(),
-  mask: rect().meta({ description: 'the region to redraw, x,y,w,h in the picture’s pixels; exactly one of this and the mask file' }).optional(),
+  resample: integer(1, LIMITS.maxResample).meta({ description: `RePaint resampling: each step taken this many times (above 1 needs sampler=ddim; steps × resample ≤ ${LIMITS.maxSteps})`, default: 1, param: { example: 2 } }).optional(),
+  mask: rect().meta({ description: 'the region to redraw, x,y,w,h in the picture’s pixels; exactly one of this and the mask file', param: { example: '0,14,28,14' } }).optional(),
 });
 
 /** Inpainting defaults: RePaint resampling (resample > 1) needs the single-step ddim sampler, so that is its default. */
@@ -221,30 +236,20 @@ export function inpaintParams(q: z.output<typeof inpaintQuery>, defaults: Defaul
 }
 
 export const restyleQuery = z.object({
-  to: digit().meta({ description: 'the class to turn the picture into, 0-9' }),
-  strength: finite(0, 1).meta({ description: 'from 0 (keep the picture) to 1 (ignore it)' }),
+  to: digit().meta({ description: 'the class to turn the picture into, 0-9', param: { example: 7 } }),
+  strength: finite(0, 1).meta({ description: 'from 0 (keep the picture) to 1 (ignore it)', param: { example: 0.6 } }),
   ...sampling,
 });
 
 export const sheetQuery = z.object({
-  digits: digitList(LIMITS.maxSheetDigits).meta({ description: 'one row per digit (repeats allowed)', default: '0123456789' }).optional(),
-  seeds: integer(1, LIMITS.maxSheetSeeds).meta({ description: 'columns; column j uses seed + j', default: 8 }).optional(),
+  digits: digitList(LIMITS.maxSheetDigits).meta({ description: 'one row per digit (repeats allowed)', default: '0123456789', param: { example: '307' } }).optional(),
+  seeds: integer(1, LIMITS.maxSheetSeeds).meta({ description: 'columns; column j uses seed + j', default: 8, param: { example: 4 } }).optional(),
   seed: sampling.seed,
   steps: sampling.steps,
   guidance: sampling.guidance,
   sampler: sampling.sampler,
-  size: integer(LIMITS.minSize, LIMITS.maxSheetCell).meta({ description: 'cell side in pixels', default: LIMITS.minSize }).optional(),
+  size: integer(LIMITS.minSize, LIMITS.maxSheetCell).meta({ description: 'cell side in pixels', default: LIMITS.minSize, param: { example: 56 } }).optional(),
 });
-
-/** A sheet whose estimated model time exceeds the budget is refused before anything runs. */
-export function checkSheetBudget(architecture: UNetConfig, images: number, steps: number, guidance: number): void {
-  const ms = estimateSheetMs(architecture, images, steps, guidance);
-  if (ms > LIMITS.sheetBudgetMs) {
-    // Only a classifier-free-guidance network runs two rows per guided digit; a guidance-distilled one runs one at any scale.
-    const cheaper = rowsPerImage(architecture, guidance) === 2 ? '; guidance 0 or 1 halves the cost' : '';
-    throw new ApiError(400, 'over_budget', `${images} digits × ${steps} steps at guidance ${guidance} is an estimated ${Math.round(ms)} ms of model time; a sheet may use ${LIMITS.sheetBudgetMs} ms (fewer digits, seeds or steps${cheaper})`);
-  }
-}
 
 /** The canonical query string: every parameter present, keys sorted. Two URLs for one image give one key. */
 export function canonicalQuery(params: Record<string, string | number>): string {

@@ -9,12 +9,14 @@ import fs from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../src/errors';
 import { Rng } from '../src/model/rng';
 import { greyPng, multipart, type Bytes } from './helpers/png';
 import { SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
 interface Schema {
   type?: string;
+  required?: string[];
   minimum?: number;
   maximum?: number;
   enum?: string[];
@@ -27,16 +29,18 @@ interface Parameter {
   in: 'path' | 'query' | 'header';
   required?: boolean;
   schema: Schema;
+  example?: unknown;
 }
 interface Operation {
+  tags?: string[];
   parameters?: Parameter[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema; examples?: Record<string, unknown> }> };
   responses: Record<string, { content?: Record<string, { schema: Schema }>; headers?: Record<string, unknown> }>;
 }
 interface Document {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema & { properties: Record<string, Schema>; required: string[] }> };
+  components: { schemas: Record<string, Schema> };
 }
 
 let mf: Miniflare;
@@ -47,6 +51,9 @@ beforeAll(async () => {
 });
 afterAll(() => mf.dispose());
 
+/** An error response's JSON schema. */
+const errorSchema = (response: Operation['responses'][string]) => response.content!['application/json'].schema;
+
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(doc.openapi).toBe('3.1.0');
@@ -56,18 +63,77 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes every route the Worker serves, with ranges, defaults, bodies, errors and headers', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/', '/digit/{digit}.apng', '/digit/{digit}.png', '/docs', '/healthz', '/inpaint', '/model', '/openapi.json', '/restyle', '/sheet.png']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/', '/client.js', '/digit/{digit}.apng', '/digit/{digit}.png', '/docs', '/draw-worker.js', '/healthz', '/inpaint', '/model', '/openapi.json', '/restyle', '/sheet.png']);
     const png = doc.paths['/digit/{digit}.png'].get;
     const steps = png.parameters!.find((p) => p.name === 'steps')!;
     expect(steps).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: SERVED_DEFAULTS.defaultSteps } });
     expect(png.parameters!.find((p) => p.name === 'digit')).toMatchObject({ in: 'path', required: true, schema: { minimum: 0, maximum: 9 } });
-    expect(Object.keys(png.responses).sort()).toEqual(['200', '304', '400', '500', '503']);
+    expect(Object.keys(png.responses).sort()).toEqual(['200', '304', '400', '429', '500', '503']);
     expect(Object.keys(png.responses['200'].headers!).sort()).toEqual(['Cache-Control', 'Content-Location', 'ETag', 'Server-Timing', 'X-Cache', 'X-Seed', 'X-Weights-Version']);
+    expect(Object.keys(png.responses['429'].headers!)).toEqual(['Retry-After']);
     const inpaint = doc.paths['/inpaint'].post;
     expect(Object.keys(inpaint.requestBody!.content).sort()).toEqual(['image/png', 'multipart/form-data']);
-    expect(Object.keys(inpaint.responses).sort()).toEqual(['200', '400', '413', '415', '500', '503']);
+    expect(Object.keys(inpaint.responses).sort()).toEqual(['200', '400', '408', '413', '415', '429', '500', '503']);
     expect(inpaint.parameters!.find((p) => p.name === 'digit')!.required).toBe(true);
-    expect(doc.components.schemas.Error.required).toEqual(['error', 'detail']);
+    expect(Object.keys(doc.paths['/client.js'].get.responses['200'].content!)).toEqual(['text/javascript']);
+  });
+
+  it('lists under each status only the error codes that route can give', () => {
+    const codes = (path: string, method: string, status: string) => errorSchema(doc.paths[path][method].responses[status]).properties!.error.enum!;
+    expect(codes('/inpaint', 'post', '400')).toContain('invalid_mask');
+    expect(codes('/restyle', 'post', '400')).not.toContain('invalid_mask');
+    expect(codes('/digit/{digit}.apng', 'get', '400')).toContain('over_budget');
+    expect(codes('/digit/{digit}.png', 'get', '400')).not.toContain('over_budget');
+    expect(codes('/sheet.png', 'get', '400')).not.toContain('invalid_digit');
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          const schema = errorSchema(response);
+          expect(schema.required, `${method} ${path} ${status}`).toEqual(['error', 'detail']);
+          // Every code is one the API has, and its meaning is in the description.
+          for (const code of schema.properties!.error.enum!) {
+            expect(ERROR_CODES, `${method} ${path} ${status}`).toContain(code);
+            expect((response as { description: string }).description, `${method} ${path} ${status}`).toContain(`${code}: `);
+          }
+        }
+      }
+    }
+  });
+
+  it('files every route under one of the document’s tags, by family', () => {
+    const tags = (doc as unknown as { tags: { name: string; description: string }[] }).tags;
+    expect(tags.map((t) => t.name)).toEqual(['Drawing', 'Editing', 'Model', 'Browser client', 'Reference']);
+    const family = (path: string) => Object.values(doc.paths[path])[0].tags;
+    expect(family('/digit/{digit}.png')).toEqual(['Drawing']);
+    expect(family('/sheet.png')).toEqual(['Drawing']);
+    expect(family('/restyle')).toEqual(['Editing']);
+    expect(family('/healthz')).toEqual(['Model']);
+    expect(family('/draw-worker.js')).toEqual(['Browser client']);
+    expect(family('/docs')).toEqual(['Reference']);
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const op of Object.values(methods)) expect(op.tags?.length === 1 && tags.some((t) => t.name === op.tags![0]), path).toBe(true);
+    }
+  });
+
+  it('gives an example for every parameter and every request body', () => {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const p of op.parameters ?? []) expect(p.example, `${method} ${path} ${p.name}`).toBeDefined();
+        for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) expect(Object.keys(media.examples ?? {}).length, `${method} ${path} ${type}`).toBeGreaterThan(0);
+      }
+    }
+    // The examples are valid requests: the query's examples together draw a picture.
+    const png = doc.paths['/digit/{digit}.png'].get.parameters!;
+    expect(Object.fromEntries(png.filter((p) => p.in === 'query').map((p) => [p.name, p.example]))).toMatchObject({ steps: 10, seed: 42, size: 112 });
+  });
+
+  it('sends nobody to the README: unknown paths point to /docs', async () => {
+    const res = await mf.dispatchFetch('http://localhost/no/such/path');
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { detail: string };
+    expect(body.detail).toContain('GET /docs');
+    expect(body.detail).not.toMatch(/readme/i);
   });
 });
 
@@ -105,12 +171,21 @@ describe('a fuzzer driven by the document', () => {
     return 'x';
   }
 
-  /** A value the schema refuses. */
+  /** A value the schema refuses: out of range, not a number, or (half the time) a valid number misspelt. */
   function invalid(s: Schema): string {
     if (s.enum) return pick(['bogus', s.enum[0].toUpperCase(), '']);
     if (s.pattern) return pick(['', 'x', '-1', `${fromPattern(s.pattern)}!`]);
     const [lo, hi] = [s.minimum ?? 0, s.maximum ?? 100];
+    if (chance(0.5)) return pick(misspellings(Number(valid(s))));
     return pick([String(hi + 1), String(lo - 1), 'x', '', 'NaN', ...(s.type === 'integer' ? [`${lo}.5`, '1e1'] : ['Infinity'])]);
+  }
+
+  /** Spellings of `v` that Number() reads as v and JSON's number grammar does not allow. */
+  function misspellings(v: number): string[] {
+    const padded = [`+${v}`, ` ${v}`, `${v} `, `\t${v}`];
+    // 0.5 → .5; 1.25 → 01.25
+    if (!Number.isInteger(v)) return [...padded, v < 1 ? String(v).slice(1) : `0${v}`];
+    return [...padded, `0x${v.toString(16)}`, `0b${v.toString(2)}`, `0o${v.toString(8)}`, `0${v}`, `${v}.`];
   }
 
   /** A string matching the patterns the document uses: literals, \d and [0-9] classes, {m,n} repeats (mostly m: small numbers, short lists). */

@@ -79,6 +79,19 @@ describe('GET /digit/:d.png', () => {
     expect(again.headers.get('x-cache')).toBe('HIT');
     await again.arrayBuffer();
   });
+
+  it('keys the cache by the canonical query and the weights version alone: every host name shares one entry', async () => {
+    const path = '/digit/6.png?seed=606';
+    const first = await mf.dispatchFetch(`http://a.example${path}`);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const drawn = Buffer.from(await first.arrayBuffer());
+    for (const origin of ['http://b.example', 'https://digits.example.org:8443', 'http://localhost']) {
+      const res = await mf.dispatchFetch(`${origin}/digit/6.png?steps=${SERVED_DEFAULTS.defaultSteps}&seed=606`);
+      expect(res.headers.get('x-cache'), origin).toBe('HIT');
+      expect(res.headers.get('etag'), origin).toBe(first.headers.get('etag'));
+      expect(Buffer.from(await res.arrayBuffer()).equals(drawn), origin).toBe(true);
+    }
+  });
 });
 
 describe('bad input', () => {
@@ -114,6 +127,26 @@ describe('bad input', () => {
     const body = (await res.json()) as { error: string; detail: string };
     expect(body.error).toBe(code);
     expect(body.detail.length).toBeGreaterThan(10);
+  });
+
+  // Numbers in JSON's grammar only: Number() would take each of these as a second spelling of a valid value.
+  const misspelt: [string, RegExp][] = [
+    ...['0x2', '0b11', '0o2', '+2', '.5', '5.', '%202', '2%20', '%092', '1_0', '02', '2e', '-.5', 'Infinity'].map((v): [string, RegExp] => [`guidance=${v}`, /^guidance must be a finite number from 0 to 10 written as a JSON number such as 0\.5/]),
+    ...['0x2', '+2', '2.0', '2e0', '02', '%202', '-0'].map((v): [string, RegExp] => [`steps=${v}`, /^steps must be an integer from 1 to 100 in plain decimal digits/]),
+    ['seed=0b11', /^seed must be an integer from 0 to 4294967295 in plain decimal digits/],
+    ['size=+56', /^size must be an integer from 28 to 1024 in plain decimal digits/],
+  ];
+  it.each(misspelt)('?%s → 400 invalid_parameter naming the accepted form', async (query, detail) => {
+    const res = await get(`/digit/5.png?${query}`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; detail: string };
+    expect(body.error).toBe('invalid_parameter');
+    expect(body.detail).toMatch(detail);
+  });
+
+  it('takes every JSON spelling of a number as that number', async () => {
+    const a = await bytes('/digit/5.png?seed=5&guidance=0.5');
+    for (const spelling of ['0.50', '5e-1', '5E-1', '0.5e0', '50e-2']) expect(Buffer.from(await bytes(`/digit/5.png?seed=5&guidance=${spelling}`)).equals(Buffer.from(a)), spelling).toBe(true);
   });
 
   it('answers other methods with 405 and Allow', async () => {

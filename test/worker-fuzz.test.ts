@@ -65,7 +65,8 @@ function mutate(): Bytes {
 }
 
 function query(route: 'inpaint' | 'restyle'): string {
-  const odd = () => pick(['', '-1', 'NaN', '1e3', '0', '101', 'x', '0.5', '1', '3']);
+  // Valid values misspelt (0x2, +1, .5, ' 1', …) are refused like out-of-range ones: numbers are read in JSON's grammar.
+  const odd = () => pick(['', '-1', 'NaN', '1e3', '0', '101', 'x', '0.5', '1', '3', '0x2', '0b1', '+1', '.5', '5.', ' 1', '1 ', '01']);
   const q = new URLSearchParams({ steps: String(1 + int(2)), seed: String(int(1000)) });
   if (route === 'inpaint') {
     q.set('digit', String(int(10)));

@@ -162,8 +162,10 @@ describe('GET routes reject bad parameters', () => {
   const gets: [string, number, string][] = [
     ['/digit/5.apng?size=1024&steps=10', 400, 'over_budget'],
     ['/digit/5.apng?size=200&steps=100', 400, 'over_budget'],
-    // The general set prices 160 digits × 100 steps at about 11.3 s of model time (test/sheet-budget.test.ts).
+    // Within the frame memory, over the CPU ceiling (test/request-budget.test.ts prices both).
+    ['/digit/5.apng?size=144&steps=100', 400, 'over_budget'],
     ['/sheet.png?digits=0123456789&seeds=16&steps=100', 400, 'over_budget'],
+    ['/sheet.png?digits=0123456789&seeds=16&steps=9', 400, 'over_budget'],
     ['/digit/5.apng?steps=0', 400, 'invalid_parameter'],
     ['/digit/x.apng', 400, 'invalid_digit'],
     ['/digit/5.gif', 404, 'not_found'],
@@ -177,7 +179,15 @@ describe('GET routes reject bad parameters', () => {
     ['/sheet.png?page=2', 400, 'unknown_parameter'],
   ];
   it.each(gets)('%s → %i %s', async (path, status, code) => {
-    await expectError(await fetchWorker(path), status, code);
+    const detail = await expectError(await fetchWorker(path), status, code);
+    // What is too big for one request is not too big for the caller's own CPU.
+    if (code === 'over_budget') expect(detail).toContain('/client.js draws them on your own CPU');
+  });
+
+  it('lets the largest sheet under the ceiling through', async () => {
+    const res = await fetchWorker('/sheet.png?digits=0123456789&seeds=16&steps=8&seed=1');
+    expect(res.status, await res.clone().text().then((t) => t.slice(0, 200))).toBe(200);
+    await res.arrayBuffer();
   });
 
   it('answers other methods with 405 and the right Allow', async () => {

@@ -16,6 +16,7 @@
  * Bundled by wrangler with wrangler.toml's module rules (scripts/bench/bundle.ts).
  */
 import app from '../../src/index';
+import type { Env } from '../../src/http/env';
 import type { GreyImage } from '../../src/image/grey';
 import { encodePng, upscaleNearest } from '../../src/image/png';
 import { drawDigits } from '../../src/model/generate';
@@ -35,7 +36,7 @@ async function loop(reps: number, fn: (rep: number) => Promise<unknown> | unknow
   return (performance.now() - t0) / reps;
 }
 
-async function sections(url: URL, env: unknown, ctx: ExecutionContext): Promise<Response> {
+async function sections(url: URL, env: Env, ctx: ExecutionContext): Promise<Response> {
   const target = new URL(url.searchParams.get('path') ?? '/healthz', url);
   const reps = Number(url.searchParams.get('reps') ?? 20);
   const appMs = await loop(reps, async () => (await app.fetch(new Request(target), env, ctx)).arrayBuffer());
@@ -53,7 +54,7 @@ async function sections(url: URL, env: unknown, ctx: ExecutionContext): Promise<
 }
 
 export default {
-  fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
     const url = new URL(request.url);
     return url.pathname === '/__sections' ? sections(url, env, ctx) : app.fetch(request, env, ctx);
   },

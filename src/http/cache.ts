@@ -1,12 +1,14 @@
 /**
  * Caching for deterministic responses. Same parameters + same weights version =
  * same bytes, so a seeded image is immutable: a strong ETag answers revalidation
- * with 304, and the Workers Cache API, keyed by the canonical URL, serves
- * repeats without running the model.
+ * with 304, and the Workers Cache API, keyed by the canonical query and the
+ * weights version alone, serves repeats without running the model. Only a
+ * miss is drawn, and only a miss pays the rate limit.
  */
 import type { Context } from 'hono';
 import { sha256Hex } from '../model/weights';
 import type { AppEnv } from './metrics';
+import { payForDrawing } from './rate-limit';
 
 export interface CachedRender {
   /** Canonical path + query (defaults filled in, keys sorted). */
@@ -15,10 +17,26 @@ export interface CachedRender {
   contentType: string;
   /** Draws and encodes, timing its phases in the request's metrics. */
   render: () => Promise<Uint8Array<ArrayBuffer>>;
+  /** Its estimated CPU (src/cost.ts): the rate limit's price of drawing it. */
+  costMs: number;
   headers?: Record<string, string>;
 }
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The cache keys' origin. Not the request's: one Worker answers under several
+ * host names (workers.dev, custom domains, any Host locally), and the same
+ * image must be one entry under all of them. `.invalid` is reserved: no real
+ * host has this name.
+ */
+const KEY_ORIGIN = 'https://cache.invalid';
+
+/** The Cache API key of a render: its canonical path and query, and the weights version, never the host. */
+export function cacheKey(canonical: string, weightsVersion: string): string {
+  // The weights version is part of the key, so new weights never meet old entries.
+  return `${KEY_ORIGIN}${canonical}&weights=${encodeURIComponent(weightsVersion)}`;
+}
 
 export async function strongEtag(weightsVersion: string, canonical: string): Promise<string> {
   const hash = await sha256Hex(new TextEncoder().encode(`${weightsVersion}\n${canonical}`));
@@ -39,8 +57,7 @@ export async function cachedRender(c: Context<AppEnv>, r: CachedRender): Promise
   const headers = { ...r.headers, ETag: etag, 'Cache-Control': IMMUTABLE };
   if (matchesIfNoneMatch(c.req.header('If-None-Match'), etag)) return new Response(null, { status: 304, headers });
 
-  // The weights version is part of the key, so new weights never meet old entries.
-  const key = new Request(`${new URL(c.req.url).origin}${r.canonical}&weights=${encodeURIComponent(r.weightsVersion)}`);
+  const key = new Request(cacheKey(r.canonical, r.weightsVersion));
   const cache = (caches as unknown as { default: Cache }).default;
   const metrics = c.var.metrics;
   const hit = await metrics.time('cache', () => cache.match(key), (found) => (found ? 'hit' : 'miss'));
@@ -51,6 +68,7 @@ export async function cachedRender(c: Context<AppEnv>, r: CachedRender): Promise
     response.headers.set('Server-Timing', metrics.serverTiming());
     return response;
   }
+  await payForDrawing(c, r.costMs);
   const body = await r.render();
   const response = new Response(body, { headers: { ...headers, 'Content-Type': r.contentType, 'X-Cache': 'MISS', 'Server-Timing': metrics.serverTiming() } });
   c.executionCtx.waitUntil(cache.put(key, response.clone()));

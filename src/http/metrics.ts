@@ -7,6 +7,7 @@
  * wrangler dev and workerd locally measure every phase.
  */
 import type { DecodeWork } from '../image/decode';
+import type { Env } from './env';
 
 export type Phase = 'decode' | 'model' | 'encode' | 'cache';
 
@@ -39,5 +40,5 @@ export class RequestMetrics implements DecodeWork {
   }
 }
 
-/** The Hono environment every route module shares: one RequestMetrics per request. */
-export type AppEnv = { Variables: { metrics: RequestMetrics } };
+/** The Hono environment every route module shares: the Worker's bindings, and one RequestMetrics per request. */
+export type AppEnv = { Bindings: Env; Variables: { metrics: RequestMetrics } };

@@ -16,12 +16,22 @@
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
-import { ERROR_CODES } from '../errors';
+import { ERROR_CODES, type ErrorCode } from '../errors';
 import { parsePath, parseQuery } from '../params';
 import type { AppEnv } from './metrics';
+import { BODY_IDLE_MS, BODY_TOTAL_MS, MAX_PNG_BYTES } from './upload';
 
 /** Every documented route, registered by the module that serves it; GET /openapi.json renders it. */
 export const registry = new OpenAPIRegistry();
+
+/** The document's route families, in reading order: each route names its own. */
+export const TAGS = {
+  drawing: { name: 'Drawing', description: 'Digits drawn from noise: one PNG, its animation, a sheet. Seeded answers are cached and immutable; answering from the cache or with 304 is free of the rate limit.' },
+  editing: { name: 'Editing', description: 'A picture in, a picture out: redraw part of it as a digit, or turn it into another digit.' },
+  model: { name: 'Model', description: 'What is being served, and whether it is up.' },
+  client: { name: 'Browser client', description: 'The same model in a web page, on the visitor’s own CPU: the same parameters give the same pixels as the API. Static files, CORS-enabled.' },
+  reference: { name: 'Reference', description: 'The demo page, this document and its viewer.' },
+} as const;
 
 /** Adds `route` to the document; returns it, so a module declares a route once and serves it. */
 export function documented<R extends RouteConfig>(route: R): R {
@@ -54,7 +64,7 @@ export const ErrorBody = z
     error: z.enum(ERROR_CODES).meta({ description: 'a short, stable code' }),
     detail: z.string().meta({ description: 'what was wrong, and what is allowed' }),
   })
-  .meta({ id: 'Error', description: 'Every error the API answers with' });
+  .meta({ description: 'Every error the API answers with; each response narrows `error` to the codes its route can give' });
 
 interface HeaderSchema {
   type: 'string' | 'integer';
@@ -85,19 +95,58 @@ export const EDIT_HEADERS = {
 /** A binary body of one media type (OpenAPI 3.1 style: no schema type, just the media type). */
 export const binary = (mediaType: string) => ({ [mediaType]: { schema: { type: 'string' as const, contentMediaType: mediaType } } });
 
-type ErrorStatus = 400 | 404 | 413 | 415 | 503;
+/** What each error code means, once for every route that can answer it. */
+const MEANING: Record<ErrorCode, string> = {
+  invalid_digit: 'the digit is not one of 0-9',
+  invalid_parameter: 'a parameter is malformed (numbers in JSON’s number grammar only) or out of range, or a required one is missing',
+  unknown_parameter: 'a query parameter the route does not take',
+  repeated_parameter: 'a query parameter given more than once',
+  over_budget: 'the request’s estimated CPU is above what one request may use; /client.js draws it on your own CPU',
+  unsupported_media_type: 'the body is neither image/png nor multipart/form-data',
+  empty_body: 'the body or one of its files is empty',
+  invalid_body: 'a form that cannot be parsed, an unknown or text field, or a body that cannot be read',
+  body_too_large: `over ${MAX_PNG_BYTES / 1024} KiB per PNG; a Content-Length over it is refused before the body is read`,
+  request_timeout: `the body stalled (nothing arrived for ${BODY_IDLE_MS / 1000} s) or was not complete within ${BODY_TOTAL_MS / 1000} s`,
+  not_png: 'the upload is not a PNG',
+  invalid_image: 'a truncated or corrupt PNG: bad CRC, broken or over-inflating data',
+  image_too_large: 'more pixels than the request body allows, read from the PNG header',
+  invalid_mask: 'no mask, two masks, or a mask that does not fit the picture',
+  not_found: 'no such path',
+  method_not_allowed: 'the path takes other methods (see Allow)',
+  rate_limited: 'this client’s share of drawing is used up for now; cached answers stay free',
+  model_unavailable: 'the weights failed to load on this server; nothing was drawn',
+  internal_error: 'an unexpected failure (logged; no stack trace is sent)',
+};
 
-/** Error responses: the statuses a route can refuse with, plus the 500 every route can answer. */
-export function errors(statuses: Partial<Record<ErrorStatus, string>>) {
-  const json = { 'application/json': { schema: ErrorBody } };
-  const out: Record<number, { description: string; content: typeof json; headers?: Record<string, ReturnType<typeof text>> }> = {};
-  for (const [status, description] of Object.entries(statuses)) out[Number(status)] = { description, content: json };
-  if (out[503]) out[503].headers = { 'Retry-After': text('seconds before trying again', { type: 'integer' }) };
-  out[500] = { description: 'internal_error: an unexpected failure (logged; no stack trace is sent)', content: json };
+type ErrorStatus = 400 | 408 | 413 | 415 | 429 | 503;
+
+/** Statuses whose answers say when to try again. */
+const RETRY_AFTER: Partial<Record<ErrorStatus, string>> = {
+  429: 'seconds until the rate limit’s window ends',
+  503: 'seconds before trying again',
+};
+
+/**
+ * Error responses: each status a route can refuse with and the codes it can
+ * give under it (and no other: the document's schema lists exactly those),
+ * plus the 500 every route can answer.
+ */
+export function errors(refusals: Partial<Record<ErrorStatus, readonly ErrorCode[]>>) {
+  const response = (codes: readonly ErrorCode[]) => ({
+    description: codes.map((code) => `${code}: ${MEANING[code]}`).join('; '),
+    content: { 'application/json': { schema: ErrorBody.extend({ error: z.enum(codes as [ErrorCode, ...ErrorCode[]]).meta({ description: 'a short, stable code' }) }) } },
+  });
+  const out: Record<number, ReturnType<typeof response> & { headers?: Record<string, ReturnType<typeof text>> }> = {};
+  for (const [status, codes] of Object.entries(refusals)) {
+    const retry = RETRY_AFTER[Number(status) as ErrorStatus];
+    out[Number(status)] = { ...response(codes), ...(retry ? { headers: { 'Retry-After': text(retry, { type: 'integer' }) } } : {}) };
+  }
+  out[500] = response(['internal_error']);
   return out;
 }
 
-export const MODEL_UNAVAILABLE = 'model_unavailable: the weights failed to load on this server; nothing was drawn';
+/** Query errors every route with parameters can give. */
+export const QUERY_ERRORS = ['invalid_parameter', 'unknown_parameter', 'repeated_parameter'] as const satisfies readonly ErrorCode[];
 
 /** 200 with a deterministic image, and 304 for a matching If-None-Match. */
 export function renderedImage(mediaType: string, description: string) {
@@ -109,4 +158,6 @@ export function renderedImage(mediaType: string, description: string) {
 }
 
 /** The If-None-Match request header of the cacheable routes. */
-export const conditional = z.object({ 'if-none-match': z.string().optional().meta({ description: 'an ETag from an earlier answer: 304 if it still matches' }) });
+export const conditional = z.object({
+  'if-none-match': z.string().optional().meta({ description: 'an ETag from an earlier answer: 304 if it still matches', param: { example: '"0f3c5e7a9b1d2c4e6f8a0b2c4d6e8f01"' } }),
+});

@@ -3,13 +3,15 @@
  * `image/png` body, or `multipart/form-data` with file fields. Size caps hold
  * while reading: a Content-Length over the cap is refused before a byte is read,
  * and a body without one is cut off as soon as it passes the cap, so no request
- * can make the isolate buffer more than a few MiB.
+ * can make the isolate buffer more than a few MiB. So do deadlines: a body that
+ * stalls, or trickles in for too long, is answered 408 and dropped, so a client
+ * cannot hold requests (and their buffers) open by sending slowly.
  */
 import type { Context } from 'hono';
 import { ApiError } from '../errors';
 
 /** Each PNG: 1 MiB, ample for 1024×1024 drawings (what decode.ts accepts). */
-const MAX_PNG_BYTES = 1 << 20;
+export const MAX_PNG_BYTES = 1 << 20;
 /** A form: two PNGs plus boundaries and part headers. */
 const MAX_FORM_BYTES = 2 * MAX_PNG_BYTES + (64 << 10);
 /**
@@ -19,9 +21,16 @@ const MAX_FORM_BYTES = 2 * MAX_PNG_BYTES + (64 << 10);
  * error that names the stray field.
  */
 const MAX_FORM_PARTS = 8;
+/** Silence allowed between two pieces of a body: a client that is still sending sends more often. */
+export const BODY_IDLE_MS = 5_000;
+/** The whole body: the largest form (2 MiB) at 1 Mbit/s takes about 17 s. */
+export const BODY_TOTAL_MS = 30_000;
 
 export type UploadField = 'image' | 'mask';
 export type Upload = { image: Uint8Array } & Partial<Record<UploadField, Uint8Array>>;
+
+/** A picture to try the routes on: one this API draws (any PNG up to the limits will do). */
+const EXAMPLE_PICTURE = '/digit/3.png?seed=7&size=112';
 
 /** The request body as the OpenAPI document describes it. */
 export function uploadBody(fields: readonly UploadField[]) {
@@ -30,7 +39,10 @@ export function uploadBody(fields: readonly UploadField[]) {
     required: true,
     description: `A PNG of at most ${MAX_PNG_BYTES} bytes and 1024×1024 pixels, any colour type and bit depth: the body itself, or file fields of a form (${fields.join(', ')}).`,
     content: {
-      'image/png': { schema: png },
+      'image/png': {
+        schema: png,
+        examples: { drawn: { summary: 'a 3 this API drew, 112 px', externalValue: EXAMPLE_PICTURE } },
+      },
       'multipart/form-data': {
         schema: {
           type: 'object' as const,
@@ -39,6 +51,13 @@ export function uploadBody(fields: readonly UploadField[]) {
           additionalProperties: false,
         },
         encoding: Object.fromEntries(fields.map((f) => [f, { contentType: 'image/png' }])),
+        examples: {
+          form: {
+            summary: `curl ${fields.map((f) => `-F ${f}=@${f}.png`).join(' ')}`,
+            description: `Files as form fields: ${fields.map((f) => `${f}.png`).join(' and ')}${fields.includes('mask') ? ' (white where the picture is redrawn)' : ''}. ${EXAMPLE_PICTURE} is a picture to start from.`,
+            value: Object.fromEntries(fields.map((f) => [f, `(the bytes of ${f}.png)`])),
+          },
+        },
       },
     },
   };
@@ -91,24 +110,40 @@ async function readCapped(req: Request, cap: number, what: string): Promise<Uint
   if (Number(req.headers.get('Content-Length')) > cap) throw tooLarge(what, cap);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
+  const deadline = Date.now() + BODY_TOTAL_MS;
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    for (let chunk = await nextPiece(reader, deadline, total); !chunk.done; chunk = await nextPiece(reader, deadline, total)) {
       total += chunk.value.byteLength;
-      if (total > cap) break;
+      if (total > cap) throw tooLarge(what, cap);
       parts.push(chunk.value);
     }
-  } catch {
-    throw new ApiError(400, 'invalid_body', 'the request body could not be read');
-  }
-  if (total > cap) {
+  } catch (err) {
+    // Whatever was read is dropped with `parts`; cancelling stops workerd reading the rest.
     await reader.cancel().catch(() => {});
-    throw tooLarge(what, cap);
+    throw err instanceof ApiError ? err : new ApiError(400, 'invalid_body', 'the request body could not be read');
   }
   const out = new Uint8Array(total);
   parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
   return out;
+}
+
+/** The body's next piece, or a 408 once it has been silent for BODY_IDLE_MS or the deadline has passed. */
+async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>, deadline: number, received: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  const left = deadline - Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const why = left <= BODY_IDLE_MS ? `was not complete after ${BODY_TOTAL_MS / 1000} s` : `stalled: nothing arrived for ${BODY_IDLE_MS / 1000} s`;
+      reject(new ApiError(408, 'request_timeout', `the request body ${why} (${received} bytes received); send the whole body at once`));
+    }, Math.max(0, Math.min(BODY_IDLE_MS, left)));
+  });
+  try {
+    return await Promise.race([reader.read(), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function nonEmpty<T extends Uint8Array>(bytes: T, what: string): T {

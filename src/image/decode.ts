@@ -88,6 +88,19 @@ export function decodePng(bytes: Uint8Array, what: string, { paper = 'auto', wor
   return toGrey(rgba, header.width, header.height, paper);
 }
 
+/**
+ * Width × height as the file's header states them, read without decoding or
+ * checking anything else: what an upload will cost, known before it is
+ * decoded (src/cost.ts). 0 when the bytes do not begin like a PNG; sides over
+ * the accepted maximum count as that maximum (decodePng refuses them anyway).
+ */
+export function declaredPixels(bytes: Uint8Array): number {
+  const ihdr = 8 + 8; // signature, then the first chunk's length and type
+  if (bytes.length < ihdr + 8 || !SIGNATURE.every((b, i) => bytes[i] === b)) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + ihdr, 8);
+  return Math.min(view.getUint32(0), MAX_SIDE) * Math.min(view.getUint32(4), MAX_SIDE);
+}
+
 function readChunks(bytes: Uint8Array, what: string): { header: Header; kept: Uint8Array[]; compressed: Uint8Array[] } {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new ApiError(400, 'not_png', `${what} is not a PNG: it does not start with the PNG signature`);

@@ -6,7 +6,8 @@
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors';
 import type { AppEnv, RequestMetrics } from '../http/metrics';
-import { conditional, documented, errors, MODEL_UNAVAILABLE, renderedImage, validated } from '../http/openapi';
+import { animationCost, digitCost, type Drawing } from '../cost';
+import { conditional, documented, errors, QUERY_ERRORS, renderedImage, TAGS, validated } from '../http/openapi';
 import { respondWithRender } from '../http/render';
 import { encodeApng, encodePng, upscaleNearest } from '../image/png';
 import { drawFrames } from '../model/animate';
@@ -14,42 +15,42 @@ import { drawDigits, type DrawRequest } from '../model/generate';
 import { getModel } from '../model/runtime';
 import type { Model } from '../model/sampler';
 import { LIMITS } from '../limits';
-import { canonicalQuery, checkAnimation, digitPath, drawSeed, generationQuery, withDefaults, type GenerationParams } from '../params';
+import { canonicalQuery, digitPath, drawSeed, generationQuery, withDefaults } from '../params';
 
 /** Frame timing: quick enough to read as motion, with the finished digit held. */
 const FRAME_MS = 120;
 const LAST_FRAME_MS = 2000;
 
 const request = { params: digitPath, query: generationQuery, headers: conditional };
-const refusals = {
-  400: 'invalid_digit, invalid_parameter, unknown_parameter or repeated_parameter',
-  503: MODEL_UNAVAILABLE,
-};
+const refusals = { 429: ['rate_limited'], 503: ['model_unavailable'] } as const;
+const queryErrors = ['invalid_digit', ...QUERY_ERRORS] as const;
 
 // Both formats share the query and refusals; the animation can also be over budget.
 documented({
   method: 'get',
   path: '/digit/{digit}.png',
+  tags: [TAGS.drawing.name],
   summary: 'Draw one digit',
   description: 'A grey PNG, white ink on black as in MNIST. Same parameters + same weights = byte-identical PNG.',
   request,
-  responses: { ...renderedImage('image/png', 'the digit'), ...errors(refusals) },
+  responses: { ...renderedImage('image/png', 'the digit'), ...errors({ 400: queryErrors, ...refusals }) },
 });
 
 documented({
   method: 'get',
   path: '/digit/{digit}.apng',
+  tags: [TAGS.drawing.name],
   summary: 'Watch one digit form',
-  description: `One animation frame per sampler step (its clean estimate), ending on exactly the picture GET /digit/{digit}.png draws. size² × steps must be at most ${LIMITS.maxAnimationPixels}.`,
+  description: `One animation frame per sampler step (its clean estimate), ending on exactly the picture GET /digit/{digit}.png draws. size² × steps must be at most ${LIMITS.maxAnimationPixels}, and the estimated CPU at most ${LIMITS.requestBudgetMs} ms (the model, and about 6 ms per frame to encode): over_budget otherwise, before anything is drawn.`,
   request,
-  responses: { ...renderedImage('image/apng', 'the animation'), ...errors({ ...refusals, 400: `${refusals[400]}, or over_budget (size² × steps over ${LIMITS.maxAnimationPixels})` }) },
+  responses: { ...renderedImage('image/apng', 'the animation'), ...errors({ 400: [...queryErrors, 'over_budget'], ...refusals }) },
 });
 
 interface Format {
   extension: string;
   contentType: string;
-  /** Refuses what this format cannot afford, before anything is drawn. */
-  check: (params: GenerationParams) => void;
+  /** Its estimated CPU (src/cost.ts); refuses what one request may not afford, before anything is drawn. */
+  cost: (drawing: Drawing, size: number) => number;
   /** Draws and encodes, timing both phases. */
   render: (model: Model, draw: DrawRequest, size: number, metrics: RequestMetrics) => Promise<Uint8Array<ArrayBuffer>>;
 }
@@ -58,7 +59,7 @@ const FORMATS: Format[] = [
   {
     extension: 'png',
     contentType: 'image/png',
-    check: () => {},
+    cost: digitCost,
     render: async (model, draw, size, metrics) => {
       const [image] = await metrics.time('model', () => drawDigits(model, draw));
       return metrics.time('encode', () => encodePng(upscaleNearest(image, size, size)));
@@ -67,7 +68,7 @@ const FORMATS: Format[] = [
   {
     extension: 'apng',
     contentType: 'image/apng',
-    check: checkAnimation,
+    cost: animationCost,
     render: async (model, draw, size, metrics) => {
       const frames = await metrics.time('model', () => drawFrames(model, draw));
       return metrics.time('encode', () => encodeApng(frames.map((f) => upscaleNearest(f, size, size)), FRAME_MS, LAST_FRAME_MS));
@@ -85,7 +86,7 @@ for (const format of FORMATS) {
     const query = c.req.valid('query');
     const model = await getModel(query.steps);
     const params = withDefaults(query, model.manifest.sampling);
-    format.check(params);
+    const costMs = format.cost({ unet: model.unet, images: 1, steps: params.steps, guidance: params.guidance }, params.size);
     const seed = drawSeed(params.seed);
     const canonical = `/digit/${digit}.${format.extension}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps })}`;
     const draw = { digits: [digit], seeds: [seed], steps: params.steps, guidance: params.guidance, sampler: params.sampler };
@@ -95,6 +96,7 @@ for (const format of FORMATS) {
       weightsVersion: model.manifest.version,
       contentType: format.contentType,
       render: () => format.render(model, draw, params.size, c.var.metrics),
+      costMs,
       headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
     });
   });

@@ -10,7 +10,8 @@ import { swaggerUI } from '@hono/swagger-ui';
 import type { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../http/metrics';
-import { documented, registry } from '../http/openapi';
+import { documented, registry, TAGS } from '../http/openapi';
+import { LIMITS } from '../limits';
 import { SWAGGER_UI_BASE } from '../page/swagger-ui';
 
 /**
@@ -22,10 +23,12 @@ const DOCS_CSP = "default-src 'none'; script-src 'self' 'unsafe-inline'; style-s
 
 const DESCRIPTION = `A class-conditional diffusion model drawing MNIST digits, per request, in a Cloudflare Worker.
 
-Every error is JSON: \`{ "error": "<code>", "detail": "<what was wrong, what is allowed>" }\`. Unknown and repeated query parameters are refused. Any path answers 404 \`not_found\` when no route matches, and a known path asked with another method answers 405 \`method_not_allowed\` with an \`Allow\` header. Every route answers CORS preflights (OPTIONS) and sends \`Access-Control-Allow-Origin: *\`.`;
+Every error is JSON: \`{ "error": "<code>", "detail": "<what was wrong, what is allowed>" }\`. Unknown and repeated query parameters are refused, and numbers are read in JSON's number grammar only. Any path answers 404 \`not_found\` when no route matches, and a known path asked with another method answers 405 \`method_not_allowed\` with an \`Allow\` header. Every route and static file answers CORS preflights (OPTIONS) and sends \`Access-Control-Allow-Origin: *\`.
+
+**Fair share.** One request may use an estimated ${LIMITS.requestBudgetMs} ms of CPU: larger sheets and animations are refused with 400 \`over_budget\` before anything is drawn, and /client.js draws them on your own CPU instead. Drawing is rate-limited per client where the deployment configures it: each request that draws costs one unit per ${LIMITS.rateUnitMs} ms of estimated CPU, and a client over its share gets 429 \`rate_limited\` with \`Retry-After\`. Answers from the cache and 304s are free. An upload that stalls gets 408 \`request_timeout\`.`;
 
 const htmlPage = (path: string, summary: string, description: string) =>
-  documented({ method: 'get', path, summary, description, responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } });
+  documented({ method: 'get', path, tags: [TAGS.reference.name], summary, description, responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } });
 
 // The demo page's module (src/routes/page.ts) has no contract of its own: it is described here.
 htmlPage('/', 'The demo page', 'Pick a digit, steps, seed, guidance and sampler; inpaint or restyle a picture.');
@@ -33,6 +36,7 @@ htmlPage('/docs', 'This reference', 'Swagger UI over GET /openapi.json.');
 documented({
   method: 'get',
   path: '/openapi.json',
+  tags: [TAGS.reference.name],
   summary: 'This API’s OpenAPI 3.1 document',
   responses: { 200: { description: 'the document', content: { 'application/json': { schema: z.looseObject({ openapi: z.literal('3.1.0') }) } } } },
 });
@@ -43,7 +47,7 @@ let document: object | null = null;
 export function mountDocs(app: Hono<AppEnv>): void {
   app.get('/openapi.json', (c) => {
     // The schemas do not change while the isolate lives: generate once.
-    document ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', info: { title: 'Edge diffusion digits', version: '1', description: DESCRIPTION } });
+    document ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', info: { title: 'Edge diffusion digits', version: '1', description: DESCRIPTION }, tags: Object.values(TAGS) });
     return c.json(document, 200, { 'Cache-Control': 'public, max-age=300' });
   });
   // A same-origin baseUrl instead of the middleware's CDN: the copy in the static assets.

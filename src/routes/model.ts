@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../http/metrics';
-import { documented, errors, MODEL_UNAVAILABLE } from '../http/openapi';
+import { documented, errors, TAGS } from '../http/openapi';
 import { LIMITS } from '../limits';
 import { getModel, getServedModels } from '../model/runtime';
 import { stepRanges } from '../model/weight-sets';
@@ -27,6 +27,7 @@ const weightSet = z
 const modelRoute = documented({
   method: 'get',
   path: '/model',
+  tags: [TAGS.model.name],
   summary: 'What is being served',
   description:
     'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, weights version, parameter count, MFLOP per network call, quantization, training provenance and measured metrics.',
@@ -44,13 +45,14 @@ const modelRoute = documented({
           .meta({ id: 'Model' }),
       ),
     },
-    ...errors({ 503: MODEL_UNAVAILABLE }),
+    ...errors({ 503: ['model_unavailable'] }),
   },
 });
 
 const healthRoute = documented({
   method: 'get',
   path: '/healthz',
+  tags: [TAGS.model.name],
   summary: 'Liveness, and the isolate’s live tensor count',
   responses: {
     200: {
@@ -58,7 +60,7 @@ const healthRoute = documented({
       headers: noStore,
       content: json(z.object({ status: z.literal('ok'), weightsVersion: z.string().meta({ description: 'the weights that draw the default request' }), tensors: z.number().int() }).meta({ id: 'Health' })),
     },
-    ...errors({ 503: MODEL_UNAVAILABLE }),
+    ...errors({ 503: ['model_unavailable'] }),
   },
 });
 

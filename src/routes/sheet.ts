@@ -1,17 +1,18 @@
 /**
  * GET /sheet.png — a grid of digits: one row per digit in `digits`, one column
  * per seed (seed, seed+1, …, `seeds` of them), each cell `size` px. Refused up
- * front when its estimated model time exceeds the budget (params.ts).
+ * front when its estimated CPU exceeds the budget (src/cost.ts).
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../http/metrics';
-import { conditional, documented, errors, MODEL_UNAVAILABLE, renderedImage, validated } from '../http/openapi';
+import { sheetCost } from '../cost';
+import { conditional, documented, errors, QUERY_ERRORS, renderedImage, TAGS, validated } from '../http/openapi';
 import { respondWithRender } from '../http/render';
 import { encodePng, grid, upscaleNearest } from '../image/png';
 import { getModel } from '../model/runtime';
 import { drawSheet } from '../model/sheet';
 import { LIMITS } from '../limits';
-import { canonicalQuery, checkSheetBudget, drawSeed, sheetQuery, withDefaults } from '../params';
+import { canonicalQuery, drawSeed, sheetQuery, withDefaults } from '../params';
 
 const DEFAULT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const DEFAULT_SEEDS = 8;
@@ -19,12 +20,13 @@ const DEFAULT_SEEDS = 8;
 const route = documented({
   method: 'get',
   path: '/sheet.png',
+  tags: [TAGS.drawing.name],
   summary: 'Draw a sheet of digits',
-  description: `One row per digit, one column per seed; each cell is byte for byte the picture GET /digit/{digit}.png draws for its seed. Refused with over_budget, before anything is drawn, when its estimated model time exceeds ${LIMITS.sheetBudgetMs} ms.`,
+  description: `One row per digit, one column per seed; each cell is byte for byte the picture GET /digit/{digit}.png draws for its seed. Refused with over_budget, before anything is drawn, when its estimated CPU exceeds ${LIMITS.requestBudgetMs} ms (the model and the PNG encode).`,
   request: { query: sheetQuery, headers: conditional },
   responses: {
     ...renderedImage('image/png', 'the sheet'),
-    ...errors({ 400: 'invalid_parameter, unknown_parameter, repeated_parameter, or over_budget', 503: MODEL_UNAVAILABLE }),
+    ...errors({ 400: [...QUERY_ERRORS, 'over_budget'], 429: ['rate_limited'], 503: ['model_unavailable'] }),
   },
 });
 
@@ -36,7 +38,7 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
   const columns = q.seeds ?? DEFAULT_SEEDS;
   const model = await getModel(q.steps);
   const params = withDefaults(q, model.manifest.sampling);
-  checkSheetBudget(model.unet, digits.length * columns, params.steps, params.guidance);
+  const costMs = sheetCost({ unet: model.unet, images: digits.length * columns, steps: params.steps, guidance: params.guidance }, params.size);
   const seed = drawSeed(params.seed);
   const seeds = Array.from({ length: columns }, (_, j) => (seed + j) >>> 0);
 
@@ -59,6 +61,7 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
     weightsVersion: model.manifest.version,
     contentType: 'image/png',
     render,
+    costMs,
     headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
   });
 });

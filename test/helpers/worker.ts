@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import UPNG from 'upng-js';
-import { bundledWorkerOptions } from '../../scripts/build/worker-options';
+import { ASSETS_DIR, bundledWorkerOptions, GENERATION_LIMIT, type RateLimitConfig } from '../../scripts/build/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
 
@@ -24,10 +24,13 @@ export const GENERAL = served('weights');
 /** What a request without steps, guidance or sampler gets: the few-step set's defaults. */
 export const SERVED_DEFAULTS = FEW_STEP.sampling;
 
-/** Its request log (one JSON line per request on stdout) is dropped: test/helpers/worker-logs.ts reads it where a test needs it. */
-export function startWorker(bundleDir = BUNDLE_DIR): Miniflare {
+/**
+ * Its request log (one JSON line per request on stdout) is dropped: test/helpers/worker-logs.ts reads it where a test needs it.
+ * `rateLimit` replaces wrangler.toml's; requests without CF-Connecting-IP (all but the rate limit's tests) are never limited.
+ */
+export function startWorker(bundleDir = BUNDLE_DIR, rateLimit: RateLimitConfig = GENERATION_LIMIT): Miniflare {
   return new Miniflare({
-    ...bundledWorkerOptions(bundleDir),
+    ...bundledWorkerOptions(bundleDir, ASSETS_DIR, rateLimit),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       stdout.resume();
       stderr.pipe(process.stderr);
