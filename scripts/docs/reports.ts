@@ -10,9 +10,12 @@ import { SERVED_SETS } from '../../src/model/served-sets';
 import { stepRanges } from '../../src/model/weight-sets';
 import type { BenchReport } from '../bench/bench-report';
 import type { EvalReport } from '../eval/eval-report';
+import type { FrontierReport } from '../eval/frontier/report';
 
 export interface Reports {
   eval: EvalReport;
+  /** The guidance frontier (npm run eval -- --frontier): every model in every space. */
+  frontier: FrontierReport;
   bench: BenchReport;
   /** The widths-and-pruning runs of 2026-12-02 (docs/history.md). */
   widths: { eval: EvalReport; bench: BenchReport };
@@ -20,7 +23,7 @@ export interface Reports {
 
 export function loadReports(dir = 'reports'): Reports {
   const read = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
-  return { eval: read('eval.json'), bench: read('bench.json'), widths: { eval: read('widths/eval.json'), bench: read('widths/bench.json') } };
+  return { eval: read('eval.json'), frontier: read('frontier.json'), bench: read('bench.json'), widths: { eval: read('widths/eval.json'), bench: read('widths/bench.json') } };
 }
 
 export interface ServedSet {
