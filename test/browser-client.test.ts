@@ -186,8 +186,16 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     expect(moduleResponse.headers()['access-control-allow-origin']).toBe('*');
     const drawn = await drawInPage(page, CASES.slice(0, 2));
     for (const [i, c] of CASES.slice(0, 2).entries()) expect(drawn[i].pixels).toEqual(await workerPixels(c));
-    // The control: a file served without CORS headers cannot be imported from here.
-    await expect(importClient(page, `${origin}/draw-worker.js`)).rejects.toThrow(/Failed to fetch dynamically imported module/);
+    // The control: a module from a third origin served without CORS headers cannot be imported from here.
+    const plain = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('export const plain = 1;'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void plain.close());
+    const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/plain.js`;
+    await expect(importClient(page, plainUrl)).rejects.toThrow(/Failed to fetch dynamically imported module/);
+    // The same module with CORS is importable: what the control refuses is the missing header, not the server.
+    plain.removeAllListeners('request');
+    plain.on('request', (_, res) => res.writeHead(200, { 'Content-Type': 'text/javascript', 'Access-Control-Allow-Origin': '*' }).end('export const plain = 2;'));
+    await expect(importClient(page, `${plainUrl}?cors`)).resolves.toBeUndefined();
     await page.close();
   });
 

@@ -136,7 +136,9 @@ describe('frontier rows and arguments', () => {
   it('defaults to guidance 1 to 3 by 0.25 and refuses selection seeds that overlap the reporting seeds', () => {
     const args = parseEvalArgs(['--frontier']);
     expect(args.guidance).toEqual([1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3]);
-    expect(args.frontier).toEqual({ steps: { teacher: 10, general: 10, 'few-step': 2 }, selectionPerClass: 50, selectionSeed: 100001, accuracyFloor: 0.99 });
+    expect(args.frontier).toEqual({ steps: { teacher: 10, general: 10, 'few-step': 2 }, selectionPerClass: 50, selectionSeed: 100001, accuracyFloor: 0.99, guidanceInterval: null });
+    expect(parseEvalArgs(['--frontier', '--guidance-interval', '0.1,0.8']).frontier?.guidanceInterval).toEqual({ from: 0.1, to: 0.8 });
+    expect(() => parseEvalArgs(['--frontier', '--guidance-interval', '0.8,0.1'])).toThrow(/A < B/);
     expect(parseEvalArgs([]).guidance).toEqual([1, 2, 4]);
     expect(() => parseEvalArgs(['--frontier', '--n', '100', '--selection-seed', '900'])).toThrow(UsageError);
     expect(() => parseEvalArgs(['--frontier', '--frontier-steps', 'teacher'])).toThrow(/name=steps/);

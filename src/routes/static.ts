@@ -1,7 +1,7 @@
 /**
- * The browser client's files (dist/client/, built by scripts/build-client.ts):
- * GET /client.js, /draw-worker.js and /client/<hashed name> (its wasm
- * binaries and weights). wrangler.toml runs the Worker before its static
+ * The static files (dist/client/, built by scripts/build-client.ts): the browser
+ * client's GET /client.js, /draw-worker.js and /client/<hashed name> (its wasm
+ * binaries and weights), and Swagger UI's /swagger-ui/<version>/… for GET /docs. wrangler.toml runs the Worker before its static
  * assets (run_worker_first), so these pass through the app: they carry its
  * CORS headers, a preflight on them is answered as on any route, and another
  * method gets the API's 405. The bytes, their caching (the _headers file) and
@@ -12,8 +12,11 @@ import { ApiError } from '../errors';
 import type { AppEnv } from '../http/metrics';
 import { conditional, documented, TAGS } from '../http/openapi';
 
-/** The paths the client's files are served at; src/index.ts answers other methods on them with 405. */
-export const STATIC_PATHS = ['/client.js', '/draw-worker.js', '/client/*'] as const;
+/**
+ * The paths the static files are served at (the client's, and Swagger UI's for GET /docs);
+ * src/index.ts answers other methods on them with 405.
+ */
+export const STATIC_PATHS = ['/client.js', '/draw-worker.js', '/client/*', '/swagger-ui/*'] as const;
 
 const script = (path: string, summary: string, description: string) =>
   documented({
