@@ -51,16 +51,24 @@ describe('POST /inpaint draws where the mask says', () => {
     [8, 'ddim', 1],
     [1, 'dpmpp', 1],
     [4, 'ddim', 3],
-  ] as const)('digit %i (%s, resample %i): a digit appears inside the mask, nothing changes outside', async (digit, sampler, resample) => {
+  ] as const)('digit %i (%s, resample %i): a digit appears inside the mask, steered by the kept pixels; nothing changes outside', async (digit, sampler, resample) => {
     for (const seed of [1, 2]) {
       const out = await post(`/inpaint?digit=${digit}&seed=${seed}&steps=4&sampler=${sampler}&resample=${resample}&mask=${RECT.x},${RECT.y},${RECT.w},${RECT.h}`, new Uint8Array(784));
+      const plain = decodeGreyPng(await (await mf.dispatchFetch(`http://localhost/digit/${digit}.png?seed=${seed}&steps=4&sampler=${sampler}`)).arrayBuffer()).grey;
       let ink = 0;
+      let unlikePlain = 0;
       out.forEach((v, i) => {
-        if (inRect(i)) ink += v > 128 ? 1 : 0;
-        else expect(v, `pixel ${i} outside the mask`).toBe(0);
+        if (!inRect(i)) expect(v, `pixel ${i} outside the mask`).toBe(0);
+        else {
+          ink += v > 128 ? 1 : 0;
+          unlikePlain += v !== plain[i] ? 1 : 0;
+        }
       });
       // A drawn digit has 50-150 pixels of ink; a no-op (or the wrong side kept) leaves the hole blank.
       expect(ink, `ink pixels inside the mask, seed ${seed}`).toBeGreaterThan(20);
+      // Same seed, steps and sampler as a plain draw: an inpainting that ignored the kept pixels would
+      // follow the plain draw's path exactly (43-158 of the 400 pixels differ when it does not ignore them).
+      expect(unlikePlain, `masked pixels unlike GET /digit's, seed ${seed}`).toBeGreaterThan(0);
     }
   });
 });

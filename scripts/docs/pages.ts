@@ -28,7 +28,7 @@ export function atAGlance({ eval: e, bench: b }: Reports): string {
     [false, false, true, true, true],
   );
   const bundle = b.bundle ? ` The Worker's bundle is ${kib(b.bundle.gzipBytes)} gzip.` : '';
-  return `Weights ${sets}; quality measured ${day(e.date)} over ${e.settings.digitsPerConfig} digits per row, speed ${day(b.date)}, one thread of a 2-core AMD EPYC.
+  return `Weights ${sets}; quality measured ${day(e.date)} over ${e.settings.digitsPerConfig} digits per row, speed ${day(b.date)}, on one thread of a ${b.machine.split(' · ')[0]} machine.
 
 ${table}
 

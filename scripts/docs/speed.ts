@@ -32,7 +32,7 @@ export function workerdRow(b: BenchReport, query: string) {
 
 export function speedSetup(b: BenchReport): string {
   const reps = Math.min(...b.generation.map((g) => g.reps));
-  return `Measured on ${day(b.date)} by \`npm run bench\` on ${b.machine}, ${b.backend}, median of ${reps} after warm-up, ${Math.round(b.wallSeconds)} s in all; load average ${b.loadAverage.start} → ${b.loadAverage.end} on this 2-core machine (above 1, other work was competing). Every figure: [reports/bench.md](../reports/bench.md).`;
+  return `Measured on ${day(b.date)} by \`npm run bench\` on ${b.machine}, ${b.backend}, median of ${reps} after warm-up, ${Math.round(b.wallSeconds)} s in all; load average ${b.loadAverage.start} → ${b.loadAverage.end} (the bench uses one core: above 1, other work was competing with it). Every figure: [reports/bench.md](../reports/bench.md).`;
 }
 
 /** ms per digit in Node, one thread, each model at its default guidance; the set that serves each step count in bold. */
