@@ -1,11 +1,12 @@
 /**
- * Caching for deterministic responses. Same parameters + same weights version =
- * same bytes, so a seeded image is immutable: a strong ETag answers revalidation
- * with 304, and the Workers Cache API, keyed by the canonical query and the
- * weights version alone, serves repeats without running the model. Only a
+ * Caching for deterministic responses. Same parameters + same weights version +
+ * same drawing version (src/model/drawing-version.ts) = same bytes, so a seeded
+ * image is immutable: a strong ETag answers revalidation with 304, and the
+ * Workers Cache API, keyed by the canonical query and those versions alone, serves repeats without running the model. Only a
  * miss is drawn, and only a miss pays the rate limit.
  */
 import type { Context } from 'hono';
+import { DRAWING_VERSION } from '../model/drawing-version';
 import { sha256Hex } from '../model/weights';
 import type { AppEnv } from './metrics';
 import { payForDrawing } from './rate-limit';
@@ -32,14 +33,14 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
  */
 const KEY_ORIGIN = 'https://cache.invalid';
 
-/** The Cache API key of a render: its canonical path and query, and the weights version, never the host. */
+/** The Cache API key of a render: its canonical path and query, the weights and drawing versions, never the host. */
 export function cacheKey(canonical: string, weightsVersion: string): string {
-  // The weights version is part of the key, so new weights never meet old entries.
-  return `${KEY_ORIGIN}${canonical}&weights=${encodeURIComponent(weightsVersion)}`;
+  // Both versions are part of the key, so new weights or new drawing code never meet old entries.
+  return `${KEY_ORIGIN}${canonical}&weights=${encodeURIComponent(weightsVersion)}&drawing=${DRAWING_VERSION}`;
 }
 
 export async function strongEtag(weightsVersion: string, canonical: string): Promise<string> {
-  const hash = await sha256Hex(new TextEncoder().encode(`${weightsVersion}\n${canonical}`));
+  const hash = await sha256Hex(new TextEncoder().encode(`${weightsVersion}\n${DRAWING_VERSION}\n${canonical}`));
   return `"${hash.slice(0, 32)}"`;
 }
 
