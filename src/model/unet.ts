@@ -57,7 +57,7 @@ export interface UNetConfig {
 /**
  * The style descriptors' ranges laid out on the features' phase (as MAX_GUIDANCE is
  * for w): MNIST's slant runs −1.2…1.9 (1st-99th percentile −0.53…0.78), its
- * thickness 1…11 px (1.3…5.0); values outside are clamped.
+ * thickness 0.9…11 px (1.2…4.7); values outside are clamped.
  */
 export const STYLE_PHASE = { slant: { min: -1.5, max: 2 }, thickness: { min: 0, max: 8 } } as const;
 
