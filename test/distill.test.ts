@@ -13,13 +13,14 @@ import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
 import { heldOutLoss } from '../scripts/train/held-out';
 import { guidedTarget, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
-import { DEFAULT_RECIPE, initialParams, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
+import { DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
-import { DEFAULT_UNET, denoise, MAX_GUIDANCE, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
+import { DEFAULT_UNET, denoise, MAX_GUIDANCE, paramSpecs, type UNetConfig } from '../src/model/unet';
 import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
+import { randomWeights, toParams } from './helpers/random-weights';
 
 const schedule = new NoiseSchedule(DEFAULT_SCHEDULE);
 const TEACHER: UNetConfig = { ...DEFAULT_UNET, channels: [8, 12, 16] };
@@ -33,16 +34,6 @@ beforeAll(async () => {
   data = { images: all.images.subarray(0, 256 * 784), labels: all.labels.subarray(0, 256), count: 256 };
 });
 
-/** Initial weights with every tensor perturbed, so each one matters. */
-function randomWeights(cfg: UNetConfig, seed: number): Record<string, Float32Array> {
-  const w = initialParams(paramSpecs(cfg), new Rng(seed));
-  const rng = new Rng(seed + 1);
-  for (const k of Object.keys(w)) w[k] = w[k].map((v) => v + 0.05 * rng.normal());
-  return w;
-}
-
-const toParams = (cfg: UNetConfig, w: Record<string, Float32Array>): Params =>
-  Object.fromEntries(paramSpecs(cfg).map((s) => [s.name, tf.tensor(w[s.name], s.shape)]));
 
 const model = (cfg: UNetConfig, w: Record<string, Float32Array>): Model => ({ params: toParams(cfg, w), unet: cfg, schedule });
 

@@ -8,11 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
-import { DEFAULT_RECIPE, initialParams, Trainer, type Recipe } from '../scripts/train/trainer';
+import { DEFAULT_RECIPE, Trainer, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
-import { DEFAULT_UNET, denoise, embedInputs, paramSpecs, type Params, type UNetConfig } from '../src/model/unet';
+import { DEFAULT_UNET, denoise, embedInputs, type UNetConfig } from '../src/model/unet';
 import { useWasm } from './helpers/node-backend';
+import { randomWeights, toParams } from './helpers/random-weights';
 
 const schedule = new NoiseSchedule(DEFAULT_SCHEDULE);
 const PLAIN: UNetConfig = { ...DEFAULT_UNET, channels: [8, 12, 16] };
@@ -26,15 +27,6 @@ beforeAll(async () => {
   data = { images: all.images.subarray(0, 128 * 784), labels: all.labels.subarray(0, 128), count: 128 };
 });
 
-function weights(cfg: UNetConfig, seed: number): Record<string, Float32Array> {
-  const w = initialParams(paramSpecs(cfg), new Rng(seed));
-  const rng = new Rng(seed + 1);
-  // Perturb every tensor (zero-initialised ones included) so each one matters.
-  for (const k of Object.keys(w)) w[k] = w[k].map((v) => v + 0.05 * rng.normal());
-  return w;
-}
-const params = (cfg: UNetConfig, w: Record<string, Float32Array>): Params =>
-  Object.fromEntries(paramSpecs(cfg).map((s) => [s.name, tf.tensor(w[s.name], s.shape)]));
 
 const probe = () => {
   const rng = new Rng(5);
@@ -51,15 +43,15 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
 
 describe('style inputs', () => {
   it('a network extended with style draws, with no style given, exactly what it drew before; a given style changes it', async () => {
-    const plainWeights = weights(PLAIN, 3);
+    const plainWeights = randomWeights(PLAIN, 3);
     const extended = pruneToWidth(plainWeights, PLAIN, STYLED).weights;
     const { x, t, labels } = probe();
-    const before = denoise(params(PLAIN, plainWeights), PLAIN, x, t, labels, 1000);
-    const noStyle = denoise(params(STYLED, extended), STYLED, x, t, labels, 1000);
+    const before = denoise(toParams(PLAIN, plainWeights), PLAIN, x, t, labels, 1000);
+    const noStyle = denoise(toParams(STYLED, extended), STYLED, x, t, labels, 1000);
     expect(await maxDiff(before, noStyle)).toBe(0);
     // With the style rows trained (perturbed here), no style is still the zero vector's answer, and a style differs.
-    const trained = weights(STYLED, 4);
-    const p = params(STYLED, trained);
+    const trained = randomWeights(STYLED, 4);
+    const p = toParams(STYLED, trained);
     const absent = denoise(p, STYLED, x, t, labels, 1000);
     const explicitlyAbsent = denoise(p, STYLED, x, t, labels, 1000, { style: tf.tensor2d([[0.5, 3, 0], [-0.2, 2, 0], [0, 1, 0], [1, 5, 0]]) });
     expect(await maxDiff(absent, explicitlyAbsent)).toBe(0);
@@ -68,7 +60,7 @@ describe('style inputs', () => {
   });
 
   it('pruning a style teacher into a student keeps each conditioning input in its own rows', () => {
-    const teacher = weights(STYLED, 6);
+    const teacher = randomWeights(STYLED, 6);
     const student = pruneToWidth(teacher, STYLED, STUDENT).weights;
     const width = (cfg: UNetConfig) => embedInputs(cfg).reduce((n, p) => n + p.width, 0);
     const rowsOf = (cfg: UNetConfig, w: Float32Array, part: string) => {
@@ -108,7 +100,7 @@ describe('training with style', () => {
 
   it('the background term adds to the loss, by an amount that grows with its weight', async () => {
     const loss = async (backgroundLoss: number) => {
-      const trainer = new Trainer(recipe, PLAIN, schedule, data, { init: weights(PLAIN, 9), emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, backgroundLoss } });
+      const trainer = new Trainer(recipe, PLAIN, schedule, data, { init: randomWeights(PLAIN, 9), emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, backgroundLoss } });
       const { loss } = await trainer.trainStep();
       trainer.dispose();
       return loss;
