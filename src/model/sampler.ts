@@ -173,8 +173,6 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
     ? [distilled || scales[0] === 1 ? labels : labels.map(() => unet.classes)]
     : [labels, labels.map(() => unet.classes)];
   const rows = passes.flat();
-  // Guidance is on the class: the unconditional row keeps the image's style.
-  const styleRows = passes.flatMap(() => labels.map((_, i) => styles?.[i] ?? null));
   const perStep: Conditioning[] = tf.tidy(() => {
     const all = rows.length * timesteps.length;
     const cond = conditioning(
@@ -186,7 +184,7 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
       {
         inference: true,
         ...(distilled ? { guidance: tf.tensor1d(scales.flatMap((w) => rows.map(() => w))), stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}),
-        ...(unet.styleFeatures && styles ? { style: tf.tensor2d(timesteps.flatMap(() => styleRows.map((st) => (st ? [st.slant, st.thickness, 1] : [0, 0, 0])))) } : {}),
+        ...(unet.styleFeatures && styles ? { style: styleInput(styles, passes.length, timesteps.length) } : {}),
       },
     );
     const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
@@ -204,6 +202,15 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
       tf.dispose(perStep.flatMap((cond) => Object.values(cond)));
     },
   };
+}
+
+/**
+ * The style input [rows × steps, 3] for the conditioning batch: each image's style in
+ * every pass (guidance is on the class, so the unconditional row keeps it) at every step.
+ */
+function styleInput(styles: (Style | null)[], passes: number, steps: number): tf.Tensor2D {
+  const row = styles.map((st) => (st ? [st.slant, st.thickness, 1] : [0, 0, 0]));
+  return tf.tensor2d(Array.from({ length: passes * steps }, () => row).flat());
 }
 
 interface StepResult {
