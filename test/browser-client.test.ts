@@ -178,7 +178,9 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
   it('serves the module and its files with CORS, so a page on another origin draws the same digits', async () => {
     const page = await chromium.context.newPage();
     // Another origin: a page from a second server on another port.
-    const site = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'));
+    const site = http.createServer((req, res) =>
+      req.url === '/plain.js' ? res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('export const plain = 1;') : res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>another site</title>'),
+    );
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     onTestFinished(() => void site.close());
     await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
@@ -186,8 +188,11 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     expect(moduleResponse.headers()['access-control-allow-origin']).toBe('*');
     const drawn = await drawInPage(page, CASES.slice(0, 2));
     for (const [i, c] of CASES.slice(0, 2).entries()) expect(drawn[i].pixels).toEqual(await workerPixels(c));
-    // The control: a file served without CORS headers cannot be imported from here.
-    await expect(importClient(page, `${origin}/draw-worker.js`)).rejects.toThrow(/Failed to fetch dynamically imported module/);
+    // The drawing thread's module too (it imports ./client.js from the API's origin).
+    const [workerResponse] = await Promise.all([page.waitForResponse(`${origin}/draw-worker.js`), importClient(page, `${origin}/draw-worker.js`)]);
+    expect(workerResponse.headers()['access-control-allow-origin']).toBe('*');
+    // The control: a module served without CORS headers, from yet another origin, cannot be imported from here.
+    await expect(importClient(page, `http://localhost:${(site.address() as AddressInfo).port}/plain.js`)).rejects.toThrow(/Failed to fetch dynamically imported module/);
     await page.close();
   });
 
