@@ -1,8 +1,8 @@
 /**
  * What a request will cost, estimated from its parameters before anything
  * runs. Two things read it: the ceiling on any one request
- * (LIMITS.requestBudgetMs: sheets and animations above it are refused with
- * over_budget) and the rate limit's price (src/http/rate-limit.ts).
+ * (LIMITS.requestBudgetMs: sheets, animations and inpaintings above it are
+ * refused with over_budget) and the rate limit's price (src/http/rate-limit.ts).
  *
  * CPU of the workerd process around one request, measured here (2-core AMD
  * EPYC; docs/limits.md has the figures):

@@ -186,6 +186,9 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
     expect(moduleResponse.headers()['access-control-allow-origin']).toBe('*');
     const drawn = await drawInPage(page, CASES.slice(0, 2));
     for (const [i, c] of CASES.slice(0, 2).entries()) expect(drawn[i].pixels).toEqual(await workerPixels(c));
+    // The drawing thread's module too (it imports ./client.js from the API's origin).
+    const [workerResponse] = await Promise.all([page.waitForResponse(`${origin}/draw-worker.js`), importClient(page, `${origin}/draw-worker.js`)]);
+    expect(workerResponse.headers()['access-control-allow-origin']).toBe('*');
     // The control: a module from a third origin served without CORS headers cannot be imported from here.
     const plain = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/javascript' }).end('export const plain = 1;'));
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));

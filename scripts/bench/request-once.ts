@@ -9,6 +9,8 @@ import http from 'node:http';
 
 export interface Answered {
   status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
   /** From sending to the last byte of the answer. */
   ms: number;
 }
@@ -17,8 +19,9 @@ export function requestOnce(url: string, init: { method?: string; headers?: Reco
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, ms: performance.now() - started }));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('error', reject);

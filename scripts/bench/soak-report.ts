@@ -11,6 +11,8 @@ export interface SoakReport extends SoakBench {
   wallSeconds: number;
 }
 
+const seconds = (ms: number | null) => fixed(ms === null ? null : ms / 1000, 1);
+
 export function soakMarkdown(r: SoakReport): string {
   const out = [
     '# Soak, burst and the ceiling on one request',
@@ -36,11 +38,11 @@ export function soakMarkdown(r: SoakReport): string {
     '',
     '## Soak',
     '',
-    `${r.requests} mixed requests, ${r.connections} at a time: **${r.errors} errors** (a failed connection, a 5xx, or any status but the one the request was built to get). After each window, with nothing in flight, the isolate's live tensors and the workerd process's resident memory.`,
+    `${r.requests} mixed requests, ${r.connections} at a time: **${r.errors} errors** (a failed connection, a 5xx, or any status but the one the request was built to get). After each window, with nothing in flight, the isolate's live tensors and the workerd process's resident memory. The workerd process's CPU during the window is what the window cost; the latencies also count its waits for a core, on a machine shared with other work.`,
     '',
     markdownTable(
-      ['requests', 'errors so far', 'p50 ms', 'p99 ms', 'max ms', 'tensors', 'RSS MiB'],
-      r.windows.map((w) => [w.requests, w.errors, fixed(w.p50Ms, 1), fixed(w.p99Ms, 1), fixed(w.maxMs, 0), w.tensors, fixed(w.rssMiB, 1)]),
+      ['requests', 'errors so far', 'p50 ms', 'p99 ms', 'max ms', 'workerd CPU s', 'tensors', 'RSS MiB'],
+      r.windows.map((w) => [w.requests, w.errors, fixed(w.p50Ms, 1), fixed(w.p99Ms, 1), fixed(w.maxMs, 0), seconds(w.cpuMs), w.tensors, fixed(w.rssMiB, 1)]),
     ),
     '',
     markdownTable(
@@ -56,7 +58,7 @@ export function soakMarkdown(r: SoakReport): string {
       '',
       '## Burst',
       '',
-      `${b.requests} requests for \`${b.path}\` sent at once: **${b.errors} errors**; the last answered after ${fixed(b.wallMs / 1000, 1)} s (p50 ${fixed(b.p50Ms, 0)} ms, p99 ${fixed(b.p99Ms, 0)} ms). A GET /healthz sent with them waited ${fixed(b.healthzMs, 0)} ms. Afterwards: ${b.tensorsAfter} tensors, RSS ${fixed(b.rssMiBAfter, 1)} MiB.`,
+      `${b.requests} requests for \`${b.path}\` sent at once: **${b.errors} errors**; the last answered after ${fixed(b.wallMs / 1000, 1)} s (p50 ${fixed(b.p50Ms, 0)} ms, p99 ${fixed(b.p99Ms, 0)} ms), for ${seconds(b.cpuMs)} s of the workerd process's CPU. A GET /healthz sent with them waited ${fixed(b.healthzMs, 0)} ms. Afterwards: ${b.tensorsAfter} tensors, RSS ${fixed(b.rssMiBAfter, 1)} MiB.`,
     );
   }
   return `${out.join('\n')}\n`;

@@ -11,16 +11,23 @@
  *  - burst: `burst` requests for steps=100 digits sent at once;
  *  - ceiling: GET /healthz behind the largest request of each kind (ceiling.ts).
  * An error is a failed connection, a 5xx or any status other than the one
- * the request was built to get.
+ * the request was built to get. Every request has a connection of its own
+ * (request-once.ts): kept-alive connections meet workerd closing them late
+ * whenever its thread is starved for seconds, which is this machine's
+ * scheduler at work, not the Worker's.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Miniflare } from 'miniflare';
 import { encodePng } from '../../src/image/png';
 import { Rng } from '../../src/model/rng';
 import { percentile } from '../eval/stats';
 import { measureCeiling, type Ceiling } from './ceiling';
 import { requestOnce } from './request-once';
+import { ASSETS_DIR } from '../worker-options';
 import { benchWorkerOptions } from './workerd';
-import { rssMiB, workerdPid } from './workerd-process';
+import { cpuMs, rssMiB, workerdPid } from './workerd-process';
 
 export interface SoakOptions {
   requests: number;
@@ -41,6 +48,8 @@ export interface SoakWindow {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The workerd process's CPU during the window, ms (10 ms ticks); null where /proc cannot say. On a shared machine, what the window cost when its latencies say how long it waited. */
+  cpuMs: number | null;
   /** Live tensors in the isolate after the window (GET /healthz). */
   tensors: number;
   /** The workerd process's resident memory after the window, MiB; null where /proc cannot say. */
@@ -62,6 +71,8 @@ export interface Burst {
   errors: number;
   /** From the first sending to the last answer. */
   wallMs: number;
+  /** The workerd process's CPU from the first sending to the last answer, ms; null where /proc cannot say. */
+  cpuMs: number | null;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -87,7 +98,7 @@ export interface SoakBench {
 interface Planned {
   kind: string;
   path: string;
-  init?: RequestInit;
+  init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array };
   /** The status the request is built to get. */
   expect: number;
 }
@@ -135,9 +146,8 @@ function mix(rng: Rng, etags: Map<string, string>, fresh: () => number): [share:
 async function send(url: string, planned: Planned): Promise<Answer> {
   const started = performance.now();
   try {
-    const res = await fetch(`${url}${planned.path}`, planned.init);
-    await res.arrayBuffer();
-    return { planned, status: res.status, ms: performance.now() - started };
+    const { status, ms } = await requestOnce(`${url}${planned.path}`, planned.init);
+    return { planned, status, ms };
   } catch (err) {
     return { planned, status: err instanceof Error ? err.message : String(err), ms: performance.now() - started };
   }
@@ -158,7 +168,7 @@ const isError = (a: Answer) => a.status !== a.planned.expect;
 const asText = (a: Answer) => `${a.planned.init?.method ?? 'GET'} ${a.planned.path} → ${a.status} (wanted ${a.planned.expect})`;
 
 async function tensors(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/healthz`)).json()) as { tensors: number }).tensors;
+  return (JSON.parse((await requestOnce(`${url}/healthz`)).body.toString()) as { tensors: number }).tensors;
 }
 
 function latency(answers: Answer[]) {
@@ -167,17 +177,21 @@ function latency(answers: Answer[]) {
 }
 
 export async function benchSoak(bundleDir: string, opts: SoakOptions, log: (line: string) => void): Promise<SoakBench> {
-  const mf = new Miniflare({ ...benchWorkerOptions(bundleDir), host: '127.0.0.1', port: 0 });
+  // The client's files from a copy: a build meanwhile (npm test, build:client) empties dist/client/.
+  const assets = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-soak-assets-'));
+  fs.cpSync(ASSETS_DIR, assets, { recursive: true });
+  const options = benchWorkerOptions(bundleDir);
+  const mf = new Miniflare({ ...options, assets: { ...options.assets!, directory: assets }, host: '127.0.0.1', port: 0 });
   try {
     const url = (await mf.ready).toString().replace(/\/$/, '');
     const pid = workerdPid();
     const rss = () => (pid === null ? null : +rssMiB(pid).toFixed(1));
+    const cpu = () => (pid === null ? null : cpuMs(pid));
+    const since = (start: number | null) => (start === null ? null : cpu()! - start);
     // The cached URLs' ETags, for revalidations; this also loads the weights and warms the kernels.
     const etags = new Map<string, string>();
     for (const path of CACHED) {
-      const res = await fetch(`${url}${path}`);
-      await res.arrayBuffer();
-      etags.set(path, res.headers.get('etag')!);
+      etags.set(path, String((await requestOnce(`${url}${path}`)).headers.etag));
     }
     const ceiling = opts.ceiling ? await measureCeiling(url, pid, log) : null;
 
@@ -196,11 +210,14 @@ export async function benchSoak(bundleDir: string, opts: SoakOptions, log: (line
     log(`soak: ${opts.requests} mixed requests, ${opts.connections} at a time, straight to workerd at ${url}…`);
     while (all.length < opts.requests) {
       const plan = Array.from({ length: Math.min(opts.window, opts.requests - all.length) }, pick);
+      const cpuStart = cpu();
       const answers = await sendAll(url, plan, opts.connections);
+      const cpuMs = since(cpuStart);
       all.push(...answers);
-      const w: SoakWindow = { requests: all.length, errors: all.filter(isError).length, ...latency(answers), tensors: await tensors(url), rssMiB: rss() };
+      const w: SoakWindow = { requests: all.length, errors: all.filter(isError).length, ...latency(answers), cpuMs, tensors: await tensors(url), rssMiB: rss() };
       windows.push(w);
-      log(`  ${w.requests} requests: ${w.errors} errors · p50 ${w.p50Ms.toFixed(1)} ms · p99 ${w.p99Ms.toFixed(1)} ms · ${w.tensors} tensors · RSS ${w.rssMiB ?? '–'} MiB`);
+      log(`  ${w.requests} requests: ${w.errors} errors · p50 ${w.p50Ms.toFixed(1)} ms · p99 ${w.p99Ms.toFixed(1)} ms · workerd CPU ${w.cpuMs ?? '–'} ms · ${w.tensors} tensors · RSS ${w.rssMiB ?? '–'} MiB`);
+      for (const e of answers.filter(isError).slice(0, 3)) log(`    error: ${asText(e)}`);
     }
 
     const byKind = new Map<string, Answer[]>();
@@ -218,18 +235,19 @@ export async function benchSoak(bundleDir: string, opts: SoakOptions, log: (line
       const path = '/digit/N.png?steps=100';
       log(`burst: ${opts.burst} requests for ${path} at once…`);
       const plan = Array.from({ length: opts.burst }, (_, i): Planned => ({ kind: 'burst', path: `/digit/${i % 10}.png?steps=100`, expect: 200 }));
-      const started = performance.now();
+      const [started, cpuStart] = [performance.now(), cpu()];
       const answers = Promise.all(plan.map((p) => send(url, p)));
       const health = requestOnce(`${url}/healthz`);
       const done = await answers;
-      const wallMs = performance.now() - started;
-      burst = { path, requests: done.length, errors: done.filter(isError).length, wallMs, ...latency(done), healthzMs: (await health).ms, tensorsAfter: await tensors(url), rssMiBAfter: rss() };
-      log(`burst: ${burst.errors} errors · all answered in ${(wallMs / 1000).toFixed(1)} s · p50 ${burst.p50Ms.toFixed(0)} ms · p99 ${burst.p99Ms.toFixed(0)} ms · /healthz waited ${burst.healthzMs.toFixed(0)} ms · ${burst.tensorsAfter} tensors · RSS ${burst.rssMiBAfter ?? '–'} MiB`);
+      const [wallMs, cpuMs] = [performance.now() - started, since(cpuStart)];
+      burst = { path, requests: done.length, errors: done.filter(isError).length, wallMs, cpuMs, ...latency(done), healthzMs: (await health).ms, tensorsAfter: await tensors(url), rssMiBAfter: rss() };
+      log(`burst: ${burst.errors} errors · all answered in ${(wallMs / 1000).toFixed(1)} s, workerd CPU ${cpuMs ?? '–'} ms · p50 ${burst.p50Ms.toFixed(0)} ms · p99 ${burst.p99Ms.toFixed(0)} ms · /healthz waited ${burst.healthzMs.toFixed(0)} ms · ${burst.tensorsAfter} tensors · RSS ${burst.rssMiBAfter ?? '–'} MiB`);
     }
 
     const errors = all.filter(isError);
     return { url, connections: opts.connections, requests: all.length, errors: errors.length, errorSamples: errors.slice(0, 10).map(asText), windows, kinds: summaries, burst, ceiling };
   } finally {
     await mf.dispose();
+    fs.rmSync(assets, { recursive: true, force: true });
   }
 }
