@@ -76,7 +76,7 @@ describe('POST /inpaint draws where the mask says', () => {
 describe('POST /restyle keeps less of the picture the higher the strength', () => {
   const test = loadMnist('test');
   const DIGITS = [0, 1, 2, 3].map((i) => ({ pixels: test.images.slice(i * 784, (i + 1) * 784), label: test.labels[i] }));
-  const SEEDS = [1, 2, 3];
+  const SEEDS = [1, 2];
   const STRENGTHS = [0.3, 0.5, 0.7, 1];
 
   it.each(['4', '2'])('toward another digit (%s steps): the mean correlation with the picture falls from 0.3 through 0.5 and 0.7 to 1, and at 0.3 most of the picture survives', async (steps) => {
