@@ -3,7 +3,9 @@
  * client that sends less than it declares: a body that falls silent for 5 s,
  * or is still arriving after 30 s, is answered 408 in the API's JSON error
  * shape and the connection is closed, so a slow client holds neither a
- * request nor its buffer. Other requests are served meanwhile.
+ * request nor its buffer. Other requests are served meanwhile. A body refused
+ * before it was read (wrong type, bad query) is read and dropped first, so a
+ * client still sending it gets the refusal rather than a reset connection.
  */
 import net from 'node:net';
 import type { Readable } from 'node:stream';
@@ -89,4 +91,16 @@ it('does the same to a form, and to a chunked body that never ends', { timeout: 
 it('answers a body that trickles in, one byte every 4 s, with 408 at 30 s', { timeout: 90_000 }, async () => {
   const trickle = await sendSlowly('POST /restyle?to=3&strength=0.5 HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: 5000\r\n\r\n', Array.from({ length: 20 }, (_, i) => SIGNATURE.subarray(i % 8, (i % 8) + 1)), 4000);
   expectTimeout(trickle, /^the request body was not complete after 30 s \(\d bytes received\)/);
+});
+
+it.each([
+  ['a wrong Content-Type', 'POST /restyle?to=3&strength=0.5', 'text/plain', '415 Unsupported Media Type', 'unsupported_media_type'],
+  ['a bad query', 'POST /inpaint?digit=11&mask=0,0,9,9', 'image/png', '400 Bad Request', 'invalid_digit'],
+])('answers an upload refused for %s only after reading it, so a client still sending gets the refusal, not a reset', { timeout: 60_000 }, async (_, request, type, status, code) => {
+  const size = 1 << 20;
+  const pieces = Array.from({ length: 16 }, () => new Uint8Array(size / 16));
+  const { answer } = await sendSlowly(`${request} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${type}\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`, pieces, 20);
+  const [head, body] = answer.split('\r\n\r\n');
+  expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
+  expect((JSON.parse(body) as { error: string }).error).toBe(code);
 });

@@ -25,7 +25,7 @@ import { Rng } from '../../src/model/rng';
 import { percentile } from '../eval/stats';
 import { measureCeiling, type Ceiling } from './ceiling';
 import { requestOnce } from './request-once';
-import { ASSETS_DIR } from '../worker-options';
+import { ASSETS_DIR } from '../build/worker-options';
 import { benchWorkerOptions } from './workerd';
 import { cpuMs, rssMiB, workerdPid } from './workerd-process';
 

@@ -129,6 +129,18 @@ async function readCapped(req: Request, cap: number, what: string): Promise<Uint
   return out;
 }
 
+/**
+ * Reads and drops the body of a request refused before its upload was read (a wrong
+ * Content-Type, a bad query, no budget). A client still sending it would otherwise meet a
+ * reset connection instead of the refusal, as workerd closes a connection whose request body
+ * is left unread. Bounded like reading: a body declared over the form's cap stays unread, no
+ * more than the cap is read, and the deadlines hold.
+ */
+export async function drainUnread(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed || Number(req.headers.get('Content-Length')) > MAX_FORM_BYTES) return;
+  await readCapped(req, MAX_FORM_BYTES, 'the body').catch(() => {});
+}
+
 /** The body's next piece, or a 408 once it has been silent for BODY_IDLE_MS or the deadline has passed. */
 async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>, deadline: number, received: number): Promise<ReadableStreamReadResult<Uint8Array>> {
   const left = deadline - Date.now();

@@ -7,13 +7,13 @@
  * and polarity. POST answers are not cached; the seed (X-Seed) reproduces them.
  */
 import { Hono } from 'hono';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { editCost, type Drawing } from '../cost';
 import { ApiError, type ErrorCode } from '../errors';
 import type { AppEnv } from '../http/metrics';
 import { binary, documented, EDIT_HEADERS, errors, QUERY_ERRORS, TAGS, validated } from '../http/openapi';
 import { payForDrawing } from '../http/rate-limit';
-import { readUpload, uploadBody, type Upload } from '../http/upload';
+import { drainUnread, readUpload, uploadBody, type Upload } from '../http/upload';
 import { declaredPixels, decodePng } from '../image/decode';
 import { maskFromImage, maskFromRect } from '../image/mask';
 import type { GreyImage } from '../image/grey';
@@ -61,6 +61,14 @@ const restyleRoute = documented({
 });
 
 export const editRoutes = new Hono<AppEnv>();
+
+// A refusal reaches a client that is still sending only once its body has been read.
+const drainRefused: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.res.status >= 400) await drainUnread(c.req.raw);
+};
+editRoutes.use('/inpaint', drainRefused);
+editRoutes.use('/restyle', drainRefused);
 
 editRoutes.post('/inpaint', validated(inpaintRoute.request), async (c) => {
   const q = c.req.valid('query');
