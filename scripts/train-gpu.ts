@@ -18,7 +18,7 @@ import { exportTrained } from './train/finish';
 import { heldOutLoss } from './train/held-out';
 import { loadMnist } from './train/mnist';
 import { limit, runMain, runTraining } from './train/run';
-import { styleRanges, Trainer } from './train/trainer';
+import { Trainer } from './train/trainer';
 
 runMain('train', USAGE, async () => {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -41,7 +41,6 @@ runMain('train', USAGE, async () => {
         script: 'scripts/train-gpu.ts',
         provenance: {
           ...(start ? { initFrom: { version: start.manifest.version, weights: args.initFrom } } : {}),
-          ...(trainer.styles ? { styleOfTrainingData: styleRanges(trainer.styles) } : {}),
         },
       }),
   });

@@ -9,7 +9,7 @@ import { denoise, flopsPerImage, parameterCount, type Params } from '../../src/m
 import { dequantize, type Manifest } from '../../src/model/weights';
 import { exportWeights, quantizePerChannel } from './export';
 import type { RunFacts } from './run';
-import type { Trainer } from './trainer';
+import { styleRanges, type Trainer } from './trainer';
 
 export interface ExportOptions {
   /** The script that made the weights, for their provenance. */
@@ -51,6 +51,8 @@ export async function exportTrained(trainer: Trainer, facts: RunFacts, opts: Exp
       finalLoss: facts.finalLoss,
       parameters: parameterCount(trainer.unet),
       mflopsPerImage: +(flopsPerImage(trainer.unet) / 1e6).toFixed(2),
+      // The ranges a style request may ask for: the data's, which a student shares with its teacher.
+      ...(trainer.styles ? { styleOfTrainingData: styleRanges(trainer.styles) } : {}),
       ...opts.provenance,
     },
     metrics: { quantization: quantizationError },
