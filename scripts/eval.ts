@@ -19,7 +19,8 @@
  *
  * `--frontier` runs the guidance frontier instead (scripts/eval/frontier/):
  * settings chosen on selection seeds, reported on reporting seeds, written
- * to reports/frontier.json, .md and .png.
+ * to reports/frontier.json, .md and .png. `--style` measures style control,
+ * imitation and one hand (scripts/eval/style/) into reports/style.json and .md.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,7 @@ import { EVAL_USAGE, parseEvalArgs, UsageError } from './eval/args';
 import { configLabel, evalMarkdown, type EvalReport } from './eval/eval-report';
 import { generateSet, networkCallsPerDigit, samplerSettings, scoreSet, type ConfigResult, type EvalConfig } from './eval/evaluate';
 import { runFrontier } from './eval/frontier/run';
+import { runStyle } from './eval/style/run';
 import { buildGrid } from './eval/grid';
 import { loadFp32Checkpoints, loadModels, summarizeModel } from './eval/models';
 import { balancedSubset, buildReferences } from './eval/references';
@@ -47,6 +49,7 @@ import type { GreyImage } from '../src/image/grey';
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
   if (args.frontier) return runFrontier(args);
+  if (args.style) return runStyle(args);
   const started = performance.now();
   const backend = await initBackend('wasm');
   const models = await loadModels(args.models);

@@ -31,6 +31,14 @@ export interface EvalArgs {
   out: string;
   record: boolean;
   frontier: FrontierArgs | null;
+  style: StyleArgs | null;
+}
+
+export interface StyleArgs {
+  /** Steps per model name; a model without an entry uses its manifest's default steps. */
+  steps: Record<string, number>;
+  /** Digits per number in the one-hand measure. */
+  numberLength: number;
 }
 
 export interface FrontierArgs {
@@ -94,7 +102,14 @@ chosen on selection seeds and reported on reporting seeds; writes frontier.json/
   --accuracy-floor X     the choice rule's threshold, read by the selection classifier on the
                          selection seeds (default 0.99): the lowest guidance reaching it, and for
                          the first model (the reference, the teacher) its lowest selection-space
-                         FID among the settings that reach it`;
+                         FID among the settings that reach it
+
+Style (npm run eval -- --style): for each model with style inputs, on --n held-out test digits per
+class: style control, imitation (with SDEdit restyle at --restyle-strengths beside it) and one
+hand; writes style.json/.md.
+  --style                run the style measures instead of the eval grid
+  --style-steps LIST     steps per model, name=steps,… (default: each manifest's default steps)
+  --number-length N      digits per number in the one-hand measure (default 4)`;
 
 export class UsageError extends Error {}
 
@@ -128,6 +143,9 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       'selection-n': { type: 'string', default: '50' },
       'selection-seed': { type: 'string', default: '100001' },
       'accuracy-floor': { type: 'string', default: '0.99' },
+      style: { type: 'boolean', default: false },
+      'style-steps': { type: 'string', default: '' },
+      'number-length': { type: 'string', default: '4' },
       out: { type: 'string', default: REPORTS_DIR },
       record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -166,6 +184,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     out: values.out!,
     record: values.record!,
     frontier,
+    style: values.style ? { steps: values['style-steps'] ? stepsPerModel(values['style-steps'], 'style-steps') : {}, numberLength: integer(values['number-length']!, 'number-length', 2) } : null,
   };
 }
 
@@ -185,14 +204,18 @@ function frontierArgs(values: Record<string, string | boolean | undefined>, perC
   }
   const accuracyFloor = number(values['accuracy-floor'] as string, 'accuracy-floor', 0);
   if (accuracyFloor > 1) throw new UsageError(`--accuracy-floor must be ≤ 1, got ${accuracyFloor}`);
-  const steps = Object.fromEntries(
-    list(values['frontier-steps'] as string, 'frontier-steps', (item) => {
+  return { steps: stepsPerModel(values['frontier-steps'] as string, 'frontier-steps'), selectionPerClass, selectionSeed, accuracyFloor, guidanceInterval: interval(values['guidance-interval'] as string | undefined) };
+}
+
+/** "name=steps,…" → { name: steps }. */
+function stepsPerModel(raw: string, flag: string): Record<string, number> {
+  return Object.fromEntries(
+    list(raw, flag, (item) => {
       const [name, n] = item.split('=');
-      if (!name || n === undefined) throw new UsageError(`--frontier-steps: "${item}" is not name=steps`);
-      return [name.trim(), integer(n, 'frontier-steps', 1)] as const;
+      if (!name || n === undefined) throw new UsageError(`--${flag}: "${item}" is not name=steps`);
+      return [name.trim(), integer(n, flag, 1)] as const;
     }),
   );
-  return { steps, selectionPerClass, selectionSeed, accuracyFloor, guidanceInterval: interval(values['guidance-interval'] as string | undefined) };
 }
 
 function list<T>(raw: string, flag: string, parse: (s: string) => T): T[] {
