@@ -16,17 +16,19 @@ import { frontierBlock } from './docs/frontier';
 import { atAGlance, clientBinaries, planTable, widthsTable } from './docs/pages';
 import { qualityHeadlines, qualitySetup, qualityTable, restyleTable } from './docs/quality';
 import { loadReports, type Reports } from './docs/reports';
+import { styleBlock } from './docs/style';
 import { httpTable, perDigitTable, speedHeadlines, speedSetup, startupAndSize, workerdTable } from './docs/speed';
 
 const USAGE = `Usage: npm run docs [-- --check]
   Fills the generated blocks of README.md and docs/*.md (<!-- npm run docs: NAME -->) from
-  reports/eval.json, frontier.json, bench.json and reports/widths/. Run it after npm run eval or bench.
+  reports/eval.json, frontier.json, style.json, bench.json and reports/widths/. Run it after npm run eval or bench.
   --check   write nothing; list the stale files and exit 1 if there are any`;
 
 /** Every block, by name. To add a table: a function of the reports here, and its marker where it goes. */
 export const BLOCKS: Record<string, (r: Reports) => string> = {
   'at-a-glance': atAGlance,
   'quality-frontier': (r) => frontierBlock(r.frontier),
+  'quality-style': (r) => styleBlock(r.style),
   'quality-setup': (r) => qualitySetup(r.eval),
   'quality-headlines': (r) => qualityHeadlines(r.eval),
   'quality-table': (r) => qualityTable(r.eval),

@@ -59,8 +59,8 @@ describe('on the style teacher, 30 held-out digits, 4 steps', () => {
     expect(hand.numbers).toBe(30);
     expect(hand.ratio.slant).toBeLessThan(0.6);
     expect(hand.ratio.thickness).toBeLessThan(0.6);
-    // Without a style, one number's digits are as unlike as any: the ratio is near 1 or above.
-    expect(hand.noStyleRatio.slant).toBeGreaterThan(0.8);
-    expect(hand.noStyleRatio.thickness).toBeGreaterThan(0.8);
+    // Without a style, one number's digits are as unlike as any: within ≈ σ, between ≈ σ/√3.
+    expect(hand.noStyleRatio.slant).toBeGreaterThan(1.2);
+    expect(hand.noStyleRatio.thickness).toBeGreaterThan(1.2);
   });
 });

@@ -11,11 +11,14 @@ import { stepRanges } from '../../src/model/weight-sets';
 import type { BenchReport } from '../bench/bench-report';
 import type { EvalReport } from '../eval/eval-report';
 import type { FrontierReport } from '../eval/frontier/report';
+import type { StyleReport } from '../eval/style/report';
 
 export interface Reports {
   eval: EvalReport;
   /** The guidance frontier (npm run eval -- --frontier): every model in every space. */
   frontier: FrontierReport;
+  /** Style control, imitation and one hand (npm run eval -- --style). */
+  style: StyleReport;
   bench: BenchReport;
   /** The widths-and-pruning runs of 2026-12-02 (docs/history.md). */
   widths: { eval: EvalReport; bench: BenchReport };
@@ -23,7 +26,7 @@ export interface Reports {
 
 export function loadReports(dir = 'reports'): Reports {
   const read = <T>(file: string): T => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
-  return { eval: read('eval.json'), frontier: read('frontier.json'), bench: read('bench.json'), widths: { eval: read('widths/eval.json'), bench: read('widths/bench.json') } };
+  return { eval: read('eval.json'), frontier: read('frontier.json'), style: read('style.json'), bench: read('bench.json'), widths: { eval: read('widths/eval.json'), bench: read('widths/bench.json') } };
 }
 
 export interface ServedSet {

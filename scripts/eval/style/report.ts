@@ -71,7 +71,7 @@ ${markdownTable(
 
 ## One hand: the digits of a number share a style
 
-${rows[0]?.oneHand.numbers ?? 0} numbers of ${rows[0]?.oneHand.digitsPerNumber ?? 0} digits, number k in the style of source k, each digit its own noise. **within** = root mean square of each number's standard deviation across its digits; **between** = standard deviation of the numbers' means. Target: within ≤ ${t.oneHandRatio} × between for each descriptor. With no style given, digits of one number are as unlike as digits of different numbers (ratio ≈ 1).
+${rows[0]?.oneHand.numbers ?? 0} numbers of ${rows[0]?.oneHand.digitsPerNumber ?? 0} digits, number k in the style of source k, each digit its own noise. **within** = root mean square of each number's standard deviation across its digits; **between** = standard deviation of the numbers' means. Target: within ≤ ${t.oneHandRatio} × between for each descriptor. With no style given, a number's digits are as unlike as any digits, and a mean of n of them varies √n times less than one digit: the ratio is then about √n, ${fixed(Math.sqrt(rows[0]?.oneHand.digitsPerNumber ?? 0), 1)} here. The measure is the stricter for it: the numbers' means carry their digits' own spread too.
 
 ${markdownTable(
   ['model', 'slant within', 'slant between', 'ratio', 'thickness within', 'thickness between', 'ratio', 'no style: ratios', 'meets'],
