@@ -53,6 +53,16 @@ export function styleRange(stats: StyleStats, d: Descriptor): [number, number] {
   return [stats[d].p1, stats[d].p99];
 }
 
+/** The first descriptor `given` asks for outside p1…p99, with that range; null when none is. */
+export function outOfRange(stats: StyleStats, given: Partial<Style>): { descriptor: Descriptor; range: [number, number] } | null {
+  for (const d of DESCRIPTORS) {
+    const range = styleRange(stats, d);
+    const asked = given[d];
+    if (asked !== undefined && (asked < range[0] || asked > range[1])) return { descriptor: d, range };
+  }
+  return null;
+}
+
 /** The value at normal score z (clamped to p1…p99), linear between the recorded percentiles. */
 export function quantileAt(p: Record<Percentile, number>, z: number): number {
   if (z <= SCORES.p1) return p.p1;
@@ -112,4 +122,10 @@ export function drawStyle(stats: StyleStats, rng: Rng): Style {
 /** Per digit, its (slant, thickness) normal scores: what styleRanges correlates over the training set. */
 export function styleScores(stats: Pick<StyleStats, Descriptor>, style: Style): [number, number] {
   return [scoreOf(stats.slant, style.slant), scoreOf(stats.thickness, style.thickness)];
+}
+
+/** The style moved into the range a request may ask for (p1…p99 of each descriptor). */
+export function clampStyle(stats: StyleStats, style: Style): Style {
+  const clamp = (d: Descriptor) => Math.min(Math.max(style[d], stats[d].p1), stats[d].p99);
+  return { slant: clamp('slant'), thickness: clamp('thickness') };
 }
