@@ -26,8 +26,8 @@ export const registry = new OpenAPIRegistry();
 
 /** The document's route families, in reading order: each route names its own. */
 export const TAGS = {
-  drawing: { name: 'Drawing', description: 'Digits drawn from noise: one PNG, its animation, a sheet. Seeded answers are cached and immutable; answering from the cache or with 304 is free of the rate limit.' },
-  editing: { name: 'Editing', description: 'A picture in, a picture out: redraw part of it as a digit, or turn it into another digit.' },
+  drawing: { name: 'Drawing', description: 'Digits drawn from noise: one PNG, its animation, a sheet, a number in one hand; slant and thickness ask for a style. Seeded answers are cached and immutable; answering from the cache or with 304 is free of the rate limit.' },
+  editing: { name: 'Editing', description: 'A picture in, a picture out: redraw part of it as a digit, turn it into another digit, or write digits in its hand.' },
   model: { name: 'Model', description: 'What is being served, and whether it is up.' },
   client: { name: 'Browser client', description: 'The same model in a web page, on the visitor’s own CPU: the same parameters give the same pixels as the API. Static files, CORS-enabled.' },
   reference: { name: 'Reference', description: 'The demo page, this document and its viewer.' },
