@@ -62,11 +62,26 @@ export function animationCost(d: Drawing, size: number): number {
 
 /** GET /sheet.png: `d.images` cells of size² in one PNG. Refused over the budget. */
 export function sheetCost(d: Drawing, cellSize: number): number {
-  const ms = modelMs(d) + pngMs(d.images * cellSize * cellSize);
+  return manyDigitsCost(d, d.images * cellSize * cellSize, 0, `a sheet of ${d.images} digits × ${d.steps} steps at guidance ${d.guidance}, ${cellSize} px each,`, 'fewer digits, seeds or steps, or a smaller size');
+}
+
+/**
+ * GET /number and POST /imitate: `d.images` digits in one PNG of at most one
+ * size² cell each (natural spacing packs them tighter), plus, for /imitate, the
+ * upload of `uploadPixels` decoded and resized. Refused over the budget.
+ */
+export function numberCost(d: Drawing, cellSize: number, uploadPixels = 0): number {
+  const what = `a number of ${d.images} digits × ${d.steps} steps at guidance ${d.guidance}, ${cellSize} px high${uploadPixels ? `, from an upload of ${uploadPixels} pixels` : ''},`;
+  return manyDigitsCost(d, d.images * cellSize * cellSize, (uploadPixels * UPLOAD_NS_PER_PIXEL) / 1e6, what, 'fewer digits or steps, or a smaller size');
+}
+
+/** Many digits in one PNG of `pixels`, plus `otherMs`; refused over the budget with what it is (`what`) and how to make it cheaper. */
+function manyDigitsCost(d: Drawing, pixels: number, otherMs: number, what: string, cheaper: string): number {
+  const ms = modelMs(d) + pngMs(pixels) + otherMs;
   if (ms > LIMITS.requestBudgetMs) {
     // Only a classifier-free-guidance network runs two rows per guided digit; a guidance-distilled one runs one at any scale.
-    const cheaper = rowsPerImage(d.unet, d.guidance) === 2 ? '; guidance 0 or 1 halves the model’s share' : '';
-    throw overBudget(`a sheet of ${d.images} digits × ${d.steps} steps at guidance ${d.guidance}, ${cellSize} px each, is ${estimate(ms)} (fewer digits, seeds or steps, or a smaller size${cheaper})`, 'one digit at a time');
+    const halves = rowsPerImage(d.unet, d.guidance) === 2 ? '; guidance 0 or 1 halves the model’s share' : '';
+    throw overBudget(`${what} is ${estimate(ms)} (${cheaper}${halves})`, 'one digit at a time');
   }
   return ms;
 }

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'invalid_image',
   'image_too_large',
   'invalid_mask',
+  'blank_image',
+  'style_unavailable',
   'not_found',
   'method_not_allowed',
   'rate_limited',

@@ -12,7 +12,9 @@ import { ModelUnavailableError } from './model/runtime';
 import { digitRoutes } from './routes/digit';
 import { mountDocs } from './routes/docs';
 import { editRoutes } from './routes/edit';
+import { imitateRoutes } from './routes/imitate';
 import { modelRoutes } from './routes/model';
+import { numberRoutes } from './routes/number';
 import { pageRoutes } from './routes/page';
 import { sheetRoutes } from './routes/sheet';
 import { STATIC_PATHS, staticRoutes } from './routes/static';
@@ -25,7 +27,7 @@ app.use(
   cors({
     origin: '*',
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-    exposeHeaders: ['ETag', 'X-Seed', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing', 'Retry-After', 'Allow'],
+    exposeHeaders: ['ETag', 'X-Seed', 'X-Style', 'X-Style-Measured', 'X-Cache', 'X-Weights-Version', 'Content-Location', 'Server-Timing', 'Retry-After', 'Allow'],
     maxAge: 86400,
   }),
 );
@@ -38,7 +40,9 @@ app.use(async (c, next) => {
 app.route('/', pageRoutes);
 app.route('/', digitRoutes);
 app.route('/', sheetRoutes);
+app.route('/', numberRoutes);
 app.route('/', editRoutes);
+app.route('/', imitateRoutes);
 app.route('/', modelRoutes);
 app.route('/', staticRoutes);
 mountDocs(app);
@@ -48,12 +52,14 @@ const ALLOWED: [string, string][] = [
   ['/', 'GET, HEAD'],
   ['/digit/:file', 'GET, HEAD'],
   ['/sheet.png', 'GET, HEAD'],
+  ['/number/:file', 'GET, HEAD'],
   ['/model', 'GET, HEAD'],
   ['/healthz', 'GET, HEAD'],
   ['/openapi.json', 'GET, HEAD'],
   ['/docs', 'GET, HEAD'],
   ['/inpaint', 'POST'],
   ['/restyle', 'POST'],
+  ['/imitate', 'POST'],
   ...STATIC_PATHS.map((path): [string, string] => [path, 'GET, HEAD']),
 ];
 for (const [path, allow] of ALLOWED) {

@@ -33,6 +33,8 @@ export const LIMITS = {
   maxSheetDigits: 10,
   maxSheetSeeds: 16,
   maxSheetCell: 128,
+  /** GET /number and POST /imitate: at most 16 digits (a card number, an amount) in cells up to maxSheetCell px: ≤ 2048×128. */
+  maxNumberDigits: 16,
   /**
    * Estimated CPU of any one request (src/cost.ts: model, PNG or APNG encode),
    * checked before anything runs; sheets and animations above it are refused

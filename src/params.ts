@@ -7,11 +7,14 @@
  */
 import * as z from 'zod';
 import { ApiError, type ErrorCode } from './errors';
+import { SPACINGS } from './image/compose';
 import type { Rect } from './image/mask';
-import { defaultRequestManifest, servedManifests } from './model/runtime';
+import type { Style } from './image/style';
+import { defaultRequestManifest, servedManifests } from './model/served-sets';
 import { stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
+import { completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
 /** A weight set's sampling defaults (the one that draws the request). */
@@ -78,26 +81,26 @@ const integer = (min: number, max: number) =>
     { type: 'integer', minimum: min, maximum: max },
   );
 
-/** JSON number syntax (so 2, 2.0 and 2e0 are one value and share a cache key), finite and in range. */
+/** A JSON number (so 2, 2.0 and 2e0 are one value and share a cache key) that is finite and `ok`; Misspelt otherwise. */
+function jsonNumber(raw: string, ok: (n: number) => boolean): number | Misspelt | undefined {
+  if (!JSON_NUMBER.test(raw)) return new Misspelt('written as a JSON number such as 0.5 (digits on both sides of a point; no leading +, leading zero, hex, binary or space)');
+  const n = Number(raw);
+  return Number.isFinite(n) && ok(n) ? n : undefined;
+}
+
 const finite = (min: number, max: number) =>
-  value(
-    (raw) => {
-      if (!JSON_NUMBER.test(raw)) return new Misspelt('written as a JSON number such as 0.5 (digits on both sides of a point; no leading +, leading zero, hex, binary or space)');
-      const n = Number(raw);
-      return Number.isFinite(n) && n >= min && n <= max ? n : undefined;
-    },
-    `must be a finite number from ${min} to ${max}`,
-    { type: 'number', minimum: min, maximum: max },
-  );
+  value((raw) => jsonNumber(raw, (n) => n >= min && n <= max), `must be a finite number from ${min} to ${max}`, { type: 'number', minimum: min, maximum: max });
 
 const digit = () => value((raw) => (/^[0-9]$/.test(raw) ? Number(raw) : undefined), 'must be one of 0-9', { type: 'integer', minimum: 0, maximum: 9 }, 'invalid_digit');
 
-/** A string of digits, e.g. "0123456789": one sheet row each. */
-const digitList = (max: number) =>
-  value((raw) => (new RegExp(`^[0-9]{1,${max}}$`).test(raw) ? [...raw].map(Number) : undefined), `must be 1 to ${max} digits 0-9, e.g. 0123456789`, {
-    type: 'string',
-    pattern: `^[0-9]{1,${max}}$`,
-  });
+/** A string of digits, e.g. "0123456789": one sheet row, or one digit of a number, each. */
+const digitList = (max: number, code: ValueError = 'invalid_parameter') =>
+  value(
+    (raw) => (new RegExp(`^[0-9]{1,${max}}$`).test(raw) ? [...raw].map(Number) : undefined),
+    `must be 1 to ${max} digits 0-9, e.g. 0123456789`,
+    { type: 'string', pattern: `^[0-9]{1,${max}}$` },
+    code,
+  );
 
 /** `x,y,w,h` in pixels; whether it fits the image is checked once the image is decoded. */
 const rect = () =>
@@ -180,11 +183,75 @@ const sampling = {
   sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetDefault('defaultSampler')}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
 };
 
+/** The range of a style descriptor the served sets with style inputs share, or null if they do not all agree (or none has them). */
+function servedStyleRange(d: Descriptor): [number, number] | null {
+  const ranges = servedManifests().flatMap((m) => {
+    const stats = styleStatsOf(m);
+    return stats ? [styleRange(stats, d)] : [];
+  });
+  const [first] = ranges;
+  return first && ranges.every(([lo, hi]) => lo === first[0] && hi === first[1]) ? first : null;
+}
+
+/**
+ * A style descriptor's parameter. Its grammar is checked here, its range once the
+ * weight set that draws the request is known (requestedStyle): the range is that
+ * set's training digits' 1st-99th percentiles.
+ */
+function styleParam(d: Descriptor, example: number) {
+  const range = servedStyleRange(d);
+  const allowed = range ? `${range[0]} to ${range[1]}` : 'as GET /model lists for the weight set that draws the request';
+  return value((raw) => jsonNumber(raw, () => true), 'must be a finite number', { type: 'number', ...(range ? { minimum: range[0], maximum: range[1] } : {}) })
+    .meta({
+      description: `${d}: ${DESCRIPTOR_MEANING[d].meaning}, in ${DESCRIPTOR_MEANING[d].unit}; from ${allowed} (the training digits’ 1st-99th percentiles). Given alone, the other descriptor is its median given this one in the training digits. Absent with the other: no style, the picture as drawn without these parameters`,
+      param: { example },
+    })
+    .optional();
+}
+
+/** How a digit is written (src/image/style.ts). */
+const style = { slant: styleParam('slant', 0.3), thickness: styleParam('thickness', 3) };
+
+/** A manifest's style statistics and name, as requestedStyle reads them. */
+type StyleSet = Pick<Manifest, 'name' | 'architecture' | 'provenance'>;
+
+/**
+ * The style a request asks for, checked against the weight set that draws it
+ * and completed (completeStyle); null when it gives neither descriptor, so the
+ * drawing is the one without style, byte for byte.
+ */
+export function requestedStyle(q: Partial<Style>, set: StyleSet): Style | null {
+  if (q.slant === undefined && q.thickness === undefined) return null;
+  const stats = styleStatsOf(set);
+  if (!stats) throw styleUnavailable(set);
+  const outside = outOfRange(stats, q);
+  if (outside) {
+    const [lo, hi] = outside.range;
+    throw invalid(outside.descriptor, `must be from ${lo} to ${hi} (the training digits’ 1st-99th percentiles), got ${q[outside.descriptor]}`);
+  }
+  return completeStyle(stats, q);
+}
+
+/** A refusal of a style request that `set` cannot draw, naming the step counts that can. */
+export function styleUnavailable(set: StyleSet): ApiError {
+  const sets = servedManifests();
+  const ranges = stepRanges(sets);
+  const able = sets.flatMap((m, i) => (styleStatsOf(m) ? [`${m.name} at ${ranges[i].join('-')} steps`] : []));
+  const where = able.length ? `; sets that do: ${able.join(', ')}` : '; no served set has them';
+  return new ApiError(400, 'style_unavailable', `the weight set that draws this request (${set.name}) has no style inputs, so it cannot draw a given slant or thickness${where}`);
+}
+
+/** The X-Style header's value: the style a picture was drawn in, as query parameters would give it. */
+export function styleHeader(style: Style): string {
+  return `slant=${style.slant}, thickness=${style.thickness}`;
+}
+
 export const digitPath = z.object({ digit: digit().meta({ description: 'the digit to draw', param: { example: 5 } }) });
 
 export const generationQuery = z.object({
   ...sampling,
   size: integer(LIMITS.minSize, LIMITS.maxSize).meta({ description: 'output side in pixels, nearest-neighbour upscale', default: LIMITS.minSize, param: { example: 112 } }).optional(),
+  ...style,
 });
 
 export type GenerationQuery = z.output<typeof generationQuery>;
@@ -194,7 +261,7 @@ export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
   return parseQuery(query, generationQuery);
 }
 
-export function withDefaults(q: GenerationQuery, defaults: Defaults): GenerationParams {
+export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults): GenerationParams {
   return {
     steps: q.steps ?? defaults.defaultSteps,
     seed: q.seed ?? null,
@@ -249,6 +316,25 @@ export const sheetQuery = z.object({
   guidance: sampling.guidance,
   sampler: sampling.sampler,
   size: integer(LIMITS.minSize, LIMITS.maxSheetCell).meta({ description: 'cell side in pixels', default: LIMITS.minSize, param: { example: 56 } }).optional(),
+  ...style,
+});
+
+/** A number's layout and cell size: GET /number and POST /imitate. */
+const numberLayout = {
+  size: integer(LIMITS.minSize, LIMITS.maxSheetCell).meta({ description: 'the height, and each cell’s width, in pixels: each digit is drawn at 28 px and scaled by size/28', default: LIMITS.minSize, param: { example: 56 } }).optional(),
+  spacing: oneOf(SPACINGS).meta({ description: 'cells: each digit in its own square cell; natural: the digits packed by their ink, a handwriting-like gap apart', default: 'cells', param: { example: 'natural' } }).optional(),
+};
+
+export const numberPath = z.object({
+  digits: digitList(LIMITS.maxNumberDigits, 'invalid_digit').meta({ description: `the number to write, 1 to ${LIMITS.maxNumberDigits} digits`, param: { example: '2026' } }),
+});
+
+export const numberQuery = z.object({ ...sampling, ...numberLayout, ...style });
+
+export const imitateQuery = z.object({
+  digits: digitList(LIMITS.maxNumberDigits).meta({ description: `the digits to write in the upload’s hand, 1 to ${LIMITS.maxNumberDigits}`, param: { example: '0123456789' } }),
+  ...sampling,
+  ...numberLayout,
 });
 
 /** The canonical query string: every parameter present, keys sorted. Two URLs for one image give one key. */

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { Miniflare } from 'miniflare';
 import type { Page } from 'playwright-core';
 import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/build/worker-options';
-import type { DrawDigitOptions } from '../src/client/index';
+import type { DrawDigitOptions, DrawNumberOptions } from '../src/client/index';
 import { launchChromium, type Browser } from './helpers/browser';
 import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
 
@@ -37,6 +37,17 @@ const CASES: Case[] = [
   { digit: 4, seed: 99 },
   { digit: 2, seed: 31, steps: FEW_STEP.sampling.maxSteps },
   { digit: 6, seed: 8, steps: FEW_STEP.sampling.maxSteps! + 1 },
+  // In a given style (either descriptor alone is completed as GET /digit completes it), from both sets.
+  { digit: 3, seed: 42, steps: 4, slant: 0.4, thickness: 3 },
+  { digit: 1, seed: 9, slant: -0.3 },
+  { digit: 7, seed: 10, steps: 2, thickness: 1.5 },
+];
+
+/** Numbers in one hand: a drawn hand and a given one, both spacings, both sets. */
+const NUMBERS: DrawNumberOptions[] = [
+  { digits: '2026', seed: 7 },
+  { digits: '90210', seed: 3, steps: 3, spacing: 'natural' },
+  { digits: '41', seed: 12, slant: 0.5, thickness: 2.2, spacing: 'natural' },
 ];
 
 /** The parameters a case draws with: what it leaves out comes from the manifest of the set its steps pick. */
@@ -114,6 +125,44 @@ describe('GET /client.js in Chromium', { timeout: 240_000 }, () => {
       expect(d.frames.map((f) => f.step)).toEqual(Array.from({ length: d.steps }, (_, s) => s + 1));
       expect(d.frames.at(-1)!.pixels).toEqual(d.pixels);
     }
+    await page.close();
+  });
+
+  it('draws the very pixels GET /number/:digits.png returns at size 28, in the hand it reports', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${origin}/`);
+    await importClient(page, '/client.js');
+    const drawn = await page.evaluate(async (numbers) => {
+      const { drawNumber } = (window as unknown as ClientWindow).digitsClient;
+      const out = [];
+      for (const n of numbers) {
+        const { width, height, style, pixels } = await drawNumber(n);
+        out.push({ width, height, style, pixels: Array.from(pixels) });
+      }
+      return out;
+    }, NUMBERS);
+    for (const [i, n] of NUMBERS.entries()) {
+      const query = new URLSearchParams(Object.entries(n).filter(([k]) => k !== 'digits').map(([k, v]) => [k, String(v)]));
+      const res = await mf.dispatchFetch(`${origin}/number/${n.digits}.png?${query}`);
+      expect(res.status).toBe(200);
+      expect(`slant=${drawn[i].style.slant}, thickness=${drawn[i].style.thickness}`).toBe(res.headers.get('x-style'));
+      const worker = decodeGreyPng(await res.arrayBuffer());
+      expect([drawn[i].width, drawn[i].height], JSON.stringify(n)).toEqual([worker.width, worker.height]);
+      expect(drawn[i].pixels, JSON.stringify(n)).toEqual(Array.from(worker.grey));
+    }
+    const refusals = await page.evaluate(async () => {
+      const { drawNumber } = (window as unknown as ClientWindow).digitsClient;
+      const bad: Record<string, unknown>[] = [{ digits: '' }, { digits: '12345678901234567' }, { digits: 12 }, { spacing: 'wide' }, { slant: 5 }, { thickness: NaN }];
+      return Promise.all(bad.map((b) => drawNumber({ digits: '1', seed: 1, ...b } as never).then(() => 'drawn', (err: Error) => `${err.name}: ${err.message}`)));
+    });
+    expect(refusals.map((r) => r.replace(/ from -?[0-9.]+ to [0-9.]+,/, ' from <range>,'))).toEqual([
+      'RangeError: drawNumber: digits must be a string of 1 to 16 digits 0-9, got ""',
+      'RangeError: drawNumber: digits must be a string of 1 to 16 digits 0-9, got "12345678901234567"',
+      'RangeError: drawNumber: digits must be a string of 1 to 16 digits 0-9, got 12',
+      'RangeError: drawNumber: spacing must be one of cells, natural, got "wide"',
+      'RangeError: drawNumber: slant must be from <range>, got 5',
+      'RangeError: drawNumber: thickness must be a finite number, got null',
+    ]);
     await page.close();
   });
 

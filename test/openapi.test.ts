@@ -11,6 +11,7 @@ import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/errors';
 import { Rng } from '../src/model/rng';
+import { styleStatsOf } from '../src/model/style-prior';
 import { greyPng, multipart, type Bytes } from './helpers/png';
 import { SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
@@ -52,6 +53,9 @@ beforeAll(async () => {
 afterAll(() => mf.dispose());
 
 /** An error response's JSON schema. */
+/** The general set's style statistics: the served sets share MNIST's, so the document states them as the parameters' bounds. */
+const GENERAL_STYLE = styleStatsOf(JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')))!;
+
 const errorSchema = (response: Operation['responses'][string]) => response.content!['application/json'].schema;
 
 describe('GET /openapi.json', () => {
@@ -63,13 +67,24 @@ describe('GET /openapi.json', () => {
   });
 
   it('describes every route the Worker serves, with ranges, defaults, bodies, errors and headers', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual(['/', '/client.js', '/digit/{digit}.apng', '/digit/{digit}.png', '/docs', '/draw-worker.js', '/healthz', '/inpaint', '/model', '/openapi.json', '/restyle', '/sheet.png']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/', '/client.js', '/digit/{digit}.apng', '/digit/{digit}.png', '/docs', '/draw-worker.js', '/healthz', '/imitate', '/inpaint', '/model', '/number/{digits}.png', '/openapi.json', '/restyle', '/sheet.png']);
     const png = doc.paths['/digit/{digit}.png'].get;
     const steps = png.parameters!.find((p) => p.name === 'steps')!;
     expect(steps).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: SERVED_DEFAULTS.defaultSteps } });
     expect(png.parameters!.find((p) => p.name === 'digit')).toMatchObject({ in: 'path', required: true, schema: { minimum: 0, maximum: 9 } });
     expect(Object.keys(png.responses).sort()).toEqual(['200', '304', '400', '429', '500', '503']);
-    expect(Object.keys(png.responses['200'].headers!).sort()).toEqual(['Cache-Control', 'Content-Location', 'ETag', 'Server-Timing', 'X-Cache', 'X-Seed', 'X-Weights-Version']);
+    expect(Object.keys(png.responses['200'].headers!).sort()).toEqual(['Cache-Control', 'Content-Location', 'ETag', 'Server-Timing', 'X-Cache', 'X-Seed', 'X-Style', 'X-Weights-Version']);
+    // Style ranges are the served sets' training digits' p1…p99.
+    const stats = GENERAL_STYLE;
+    expect(png.parameters!.find((p) => p.name === 'slant')).toMatchObject({ in: 'query', required: false, schema: { type: 'number', minimum: stats.slant.p1, maximum: stats.slant.p99 } });
+    expect(png.parameters!.find((p) => p.name === 'thickness')).toMatchObject({ schema: { minimum: stats.thickness.p1, maximum: stats.thickness.p99 } });
+    const number = doc.paths['/number/{digits}.png'].get;
+    expect(number.parameters!.find((p) => p.name === 'digits')).toMatchObject({ in: 'path', required: true, schema: { pattern: '^[0-9]{1,16}$' } });
+    expect(number.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['spacing', 'slant', 'thickness', 'size', 'seed']));
+    const imitate = doc.paths['/imitate'].post;
+    expect(Object.keys(imitate.requestBody!.content).sort()).toEqual(['image/png', 'multipart/form-data']);
+    expect(Object.keys(imitate.responses['200'].headers!)).toEqual(expect.arrayContaining(['X-Style', 'X-Style-Measured', 'X-Seed']));
+    expect(imitate.parameters!.find((p) => p.name === 'digits')!.required).toBe(true);
     expect(Object.keys(png.responses['429'].headers!)).toEqual(['Retry-After']);
     const inpaint = doc.paths['/inpaint'].post;
     expect(Object.keys(inpaint.requestBody!.content).sort()).toEqual(['image/png', 'multipart/form-data']);
@@ -85,6 +100,11 @@ describe('GET /openapi.json', () => {
     expect(codes('/digit/{digit}.apng', 'get', '400')).toContain('over_budget');
     expect(codes('/digit/{digit}.png', 'get', '400')).not.toContain('over_budget');
     expect(codes('/sheet.png', 'get', '400')).not.toContain('invalid_digit');
+    expect(codes('/digit/{digit}.png', 'get', '400')).toContain('style_unavailable');
+    expect(codes('/number/{digits}.png', 'get', '400')).toEqual(expect.arrayContaining(['invalid_digit', 'style_unavailable', 'over_budget']));
+    expect(codes('/imitate', 'post', '400')).toEqual(expect.arrayContaining(['blank_image', 'style_unavailable', 'over_budget', 'empty_body']));
+    expect(codes('/imitate', 'post', '400')).not.toContain('invalid_digit');
+    expect(codes('/restyle', 'post', '400')).not.toContain('blank_image');
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         for (const [status, response] of Object.entries(op.responses)) {
@@ -107,6 +127,8 @@ describe('GET /openapi.json', () => {
     const family = (path: string) => Object.values(doc.paths[path])[0].tags;
     expect(family('/digit/{digit}.png')).toEqual(['Drawing']);
     expect(family('/sheet.png')).toEqual(['Drawing']);
+    expect(family('/number/{digits}.png')).toEqual(['Drawing']);
+    expect(family('/imitate')).toEqual(['Editing']);
     expect(family('/restyle')).toEqual(['Editing']);
     expect(family('/healthz')).toEqual(['Model']);
     expect(family('/draw-worker.js')).toEqual(['Browser client']);

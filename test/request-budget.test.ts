@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { animationCost, digitCost, editCost, priceInUnits, sheetCost, type Drawing } from '../src/cost';
+import { animationCost, digitCost, editCost, numberCost, priceInUnits, sheetCost, type Drawing } from '../src/cost';
 import { ApiError } from '../src/errors';
 import { LIMITS } from '../src/limits';
 import { estimateSheetMs } from '../src/model/sheet';
@@ -44,6 +44,23 @@ describe('the model’s share', () => {
 
   it('prices a guidance-distilled student at one row per digit, whatever the guidance', () => {
     expect(estimateSheetMs(general, 160, 100, 3)).toBe(estimateSheetMs(general, 160, 100, 1));
+  });
+});
+
+describe('numbers (GET /number, POST /imitate)', () => {
+  it('fit 16 digits at the default request (few-step, 2 steps) with room to spare, at any size', () => {
+    expect(numberCost(drawing(fewStep, LIMITS.maxNumberDigits, FEW_STEP_MAX), LIMITS.maxSheetCell)).toBeLessThan(BUDGET / 10);
+  });
+
+  it('fit 16 digits up to 86 steps on the general set at 28 px (84 at 128 px), and are refused past it', () => {
+    expect(refusal(() => numberCost(drawing(general, 16, 86), 28))).toBeNull();
+    expect(refusal(() => numberCost(drawing(general, 16, 87), 28))).toMatch(/^a number of 16 digits × 87 steps at guidance 2.25, 28 px high, is an estimated 10\d\d ms of CPU/);
+    expect(refusal(() => numberCost(drawing(general, 16, 84), 128))).toBeNull();
+    expect(refusal(() => numberCost(drawing(general, 16, 85), 128))).not.toBeNull();
+  });
+
+  it('count an imitated upload’s decoding', () => {
+    expect(numberCost(drawing(general, 4, 10), 28, 1024 * 1024)).toBeGreaterThan(numberCost(drawing(general, 4, 10), 28) + 300);
   });
 });
 

@@ -171,16 +171,17 @@ describe('GET /model and /healthz', () => {
       ['few-step', [1, FEW_STEP.sampling.maxSteps], FEW_STEP.version],
       ['general', [FEW_STEP.sampling.maxSteps! + 1, 100], GENERAL.version],
     ]);
-    const teacher = JSON.parse(fs.readFileSync('weights/teacher/manifest.json', 'utf8')).version;
     for (const set of m.weightSets) {
       expect(set.weightsVersion).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{12}$/);
       expect(set.parameters).toBeGreaterThan(10_000);
       expect(set.mflopsPerNetworkCall).toBeGreaterThan(1);
       expect(set.quantization.weightBytes).toBe(set.parameters);
       expect(set.sampling).not.toHaveProperty('maxSteps'); // a set's limit is its steps range
-      // Distilled students, each naming the teacher it was distilled from.
+      // Distilled students, each naming the teacher it was distilled from: one in this repository.
       expect(set.provenance.script).toBe('scripts/distill.ts');
-      expect(set.provenance.distilledFrom.version).toBe(teacher);
+      const teacher = JSON.parse(fs.readFileSync(`${set.provenance.distilledFrom.weights}/manifest.json`, 'utf8'));
+      expect(set.provenance.distilledFrom.weights).toMatch(/^weights\/teacher/);
+      expect(set.provenance.distilledFrom.version).toBe(teacher.version);
       expect(set.architecture.guidanceFeatures).toBeGreaterThan(0);
     }
   });

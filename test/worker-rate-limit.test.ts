@@ -78,6 +78,10 @@ describe('a client over its share', () => {
       expect(await status(a, '/sheet.png?digits=1&seeds=1&steps=1')).toBe(429);
       expect(await status(a, '/digit/1.apng?steps=2')).toBe(429);
       expect(await status(a, '/restyle?to=3&strength=0.5&steps=1', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: greyPng(28, 28, new Array(784).fill(0)) })).toBe(429);
+      expect(await status(a, '/number/12.png?steps=1')).toBe(429);
+      // A stroke to measure: a vertical bar.
+      const bar = greyPng(28, 28, Array.from({ length: 784 }, (_, i) => (i % 28 >= 12 && i % 28 < 15 && i > 4 * 28 && i < 24 * 28 ? 255 : 0)));
+      expect(await status(a, '/imitate?digits=12&steps=1', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: bar })).toBe(429);
     }));
 
   it('still gets cached answers, 304s and its own mistakes for free', { retry: 1, timeout: 120_000 }, () =>

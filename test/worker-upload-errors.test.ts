@@ -47,7 +47,7 @@ const f7 = form([{ name: 'image', filename: 'a.png', body: new Uint8Array(0) }])
 const f8 = form([{ name: 'image', filename: 'a.png', body: IMAGE }, { name: 'mask', filename: 'm.png', body: 'GIF89a' }]);
 
 const cases: Case[] = [];
-for (const route of ['/inpaint?digit=3&mask=1,1,5,5&steps=1', '/restyle?to=3&strength=0.5&steps=1']) {
+for (const route of ['/inpaint?digit=3&mask=1,1,5,5&steps=1', '/restyle?to=3&strength=0.5&steps=1', '/imitate?digits=12&steps=1']) {
   cases.push(
     [`${route}: not a PNG`, route, 'GIF89a, honestly', png, 400, 'not_png'],
     [`${route}: truncated`, route, IMAGE.subarray(0, IMAGE.length - 20), png, 400, 'invalid_image'],
@@ -89,7 +89,7 @@ cases.push(
   ['restyle: a mask field', '/restyle?to=2&strength=0.5', f5.body, f5.contentType, 400, 'invalid_body'],
 );
 
-describe('POST /inpaint and /restyle reject bad uploads and parameters', () => {
+describe('POST /inpaint, /restyle and /imitate reject bad uploads and parameters', () => {
   it.each(cases)('%s', async (_, path, body, contentType, status, code) => {
     await expectError(await fetchWorker(path, { method: 'POST', headers: contentType ? { 'Content-Type': contentType } : {}, body: body ?? undefined }), status, code);
   });
@@ -194,6 +194,7 @@ describe('GET routes reject bad parameters', () => {
     for (const [method, path, allow] of [
       ['GET', '/inpaint', 'POST'],
       ['PUT', '/restyle', 'POST'],
+      ['GET', '/imitate', 'POST'],
       ['POST', '/sheet.png', 'GET, HEAD'],
       ['POST', '/digit/5.apng', 'GET, HEAD'],
       ['DELETE', '/', 'GET, HEAD'],

@@ -35,3 +35,19 @@ export function wilsonInterval(successes: number, trials: number, z = 1.96): [nu
 export function percentWithInterval(share: number, [lo, hi]: [number, number], digits = 1): string {
   return `${(100 * share).toFixed(digits)}% (${(100 * lo).toFixed(digits)}-${(100 * hi).toFixed(digits)})`;
 }
+
+/** Pearson's correlation of two equally long series; 0 when either is constant. */
+export function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < n; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return aa && bb ? ab / Math.sqrt(aa * bb) : 0;
+}

@@ -17,6 +17,8 @@ import { NoiseSchedule } from '../../src/model/schedule';
 import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
 import type { Digits } from './mnist';
 import { measureStyle } from '../../src/image/style';
+import { styleScores, type StyleStats } from '../../src/model/style-prior';
+import { pearson } from '../eval/stats';
 import { noiseImage, toModelRange } from '../../src/model/objective';
 import type { Model } from '../../src/model/sampler';
 import { guidedTarget, sampleGuidance, twoStepTarget } from './teacher';
@@ -467,14 +469,20 @@ export function measureStyles(data: Digits): Float32Array {
   return out;
 }
 
-/** Percentiles of each style descriptor over a data set (from measureStyles): the ranges the API can ask for. */
-export function styleRanges(styles: Float32Array) {
+/**
+ * Percentiles of each style descriptor over a data set (from measureStyles): the
+ * ranges the API can ask for; and the correlation of their normal scores, with
+ * which GET /number draws a hand from the data's joint distribution (src/model/style-prior.ts).
+ */
+export function styleRanges(styles: Float32Array): StyleStats {
   const percentiles = [1, 5, 25, 50, 75, 95, 99];
   const of = (offset: number) => {
     const values = Float64Array.from({ length: styles.length / 2 }, (_, i) => styles[2 * i + offset]).sort();
-    return Object.fromEntries(percentiles.map((p) => [`p${p}`, +values[Math.round((p / 100) * (values.length - 1))].toFixed(3)]));
+    return Object.fromEntries(percentiles.map((p) => [`p${p}`, +values[Math.round((p / 100) * (values.length - 1))].toFixed(3)])) as StyleStats['slant'];
   };
-  return { slant: of(0), thickness: of(1) };
+  const ranges = { slant: of(0), thickness: of(1) };
+  const scores = Array.from({ length: styles.length / 2 }, (_, i) => styleScores(ranges, { slant: styles[2 * i], thickness: styles[2 * i + 1] }));
+  return { ...ranges, correlation: +pearson(scores.map(([a]) => a), scores.map(([, b]) => b)).toFixed(3) };
 }
 
 /** Shifts a 28×28 image by (dx, dy) pixels, filling with background (-1). */

@@ -4,8 +4,9 @@
  * kernels, picking the set by steps as the Worker does, so the same parameters
  * give the very pixels GET /digit/:d.png returns.
  *
- *   import { drawDigit } from 'https://<worker>/client.js';
+ *   import { drawDigit, drawNumber } from 'https://<worker>/client.js';
  *   const { width, height, pixels } = await drawDigit({ digit: 5, seed: 42 });
+ *   const number = await drawNumber({ digits: '2026', seed: 7 }); // GET /number/2026.png?seed=7
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { greyLevels, tensorToGrey, type GreyImage } from '../image/grey';
@@ -13,6 +14,7 @@ import { sample } from '../model/sampler';
 import { getClientModel, type BackendName } from './model';
 import { checkOptions, withManifestDefaults, type DrawOptions, type DrawParams } from './options';
 
+export { drawNumber, type DrawNumberOptions, type DrawnNumber } from './number';
 export type { BackendName } from './model';
 export type { DrawOptions, DrawParams } from './options';
 export type { SamplerName } from '../model/sampler';
@@ -45,8 +47,8 @@ export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> 
   checkOptions(options); // bad input fails before anything is downloaded
   const model = await getClientModel(options.steps);
   // The defaults of the set that draws, as GET /digit takes them.
-  const params = withManifestDefaults(options, model.manifest.sampling);
-  const { digit, seed, steps, guidance, sampler } = params;
+  const params = withManifestDefaults(options, model.manifest);
+  const { digit, seed, steps, guidance, sampler, style } = params;
 
   const onStep = options.onStep;
   let stepStart = performance.now();
@@ -57,7 +59,8 @@ export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> 
     onStep!({ step: step + 1, steps, width, height, pixels, ms: performance.now() - stepStart });
     stepStart = performance.now();
   };
-  const images = sample(model, { labels: [digit], seeds: [seed], steps, guidance, sampler, onStep: onStep && reportStep });
+  // No style: no style input at all, as GET /digit draws it.
+  const images = sample(model, { labels: [digit], seeds: [seed], steps, guidance, sampler, ...(style ? { styles: [style] } : {}), onStep: onStep && reportStep });
   try {
     const [image] = await tensorToGrey(images);
     return { ...image, ...params, backend: model.backend };

@@ -26,8 +26,8 @@ export const registry = new OpenAPIRegistry();
 
 /** The document's route families, in reading order: each route names its own. */
 export const TAGS = {
-  drawing: { name: 'Drawing', description: 'Digits drawn from noise: one PNG, its animation, a sheet. Seeded answers are cached and immutable; answering from the cache or with 304 is free of the rate limit.' },
-  editing: { name: 'Editing', description: 'A picture in, a picture out: redraw part of it as a digit, or turn it into another digit.' },
+  drawing: { name: 'Drawing', description: 'Digits drawn from noise: one PNG, its animation, a sheet, a number in one hand; slant and thickness ask for a style. Seeded answers are cached and immutable; answering from the cache or with 304 is free of the rate limit.' },
+  editing: { name: 'Editing', description: 'A picture in, a picture out: redraw part of it as a digit, turn it into another digit, or write digits in its hand.' },
   model: { name: 'Model', description: 'What is being served, and whether it is up.' },
   client: { name: 'Browser client', description: 'The same model in a web page, on the visitor’s own CPU: the same parameters give the same pixels as the API. Static files, CORS-enabled.' },
   reference: { name: 'Reference', description: 'The demo page, this document and its viewer.' },
@@ -72,6 +72,9 @@ interface HeaderSchema {
   pattern?: string;
 }
 
+/** An X-Style value: `slant=0.103, thickness=2.386`. */
+const STYLE_PATTERN = '^slant=-?[0-9.]+(e-?[0-9]+)?, thickness=[0-9.]+(e-?[0-9]+)?$';
+
 const text = (description: string, schema: HeaderSchema = { type: 'string' }) => ({ description, schema });
 
 const RESPONSE_HEADERS = {
@@ -82,6 +85,7 @@ const RESPONSE_HEADERS = {
   'Content-Location': text('unseeded requests: the canonical URL that draws the same image again'),
   'Server-Timing': text('durations in ms of this request’s phases: decode, model, encode, and cache with desc "hit" or "miss"'),
   'X-Weights-Version': text('the weights that drew it'),
+  'X-Style': text('the style it is drawn in, as the query gives it: `slant=<number>, thickness=<number>` (only when slant or thickness is given, and always on /number)', { type: 'string', pattern: STYLE_PATTERN }),
 } as const;
 
 /** What an uploaded picture's answer carries (POST routes: never cached). */
@@ -92,12 +96,19 @@ export const EDIT_HEADERS = {
   'Server-Timing': RESPONSE_HEADERS['Server-Timing'],
 };
 
+/** POST /imitate's answer: an edit's headers and the hand it measured. */
+export const IMITATE_HEADERS = {
+  ...EDIT_HEADERS,
+  'X-Style': text('the style the digits are drawn in: the upload’s, rounded to 3 decimals and clamped into the served range', { type: 'string', pattern: STYLE_PATTERN }),
+  'X-Style-Measured': text('the upload’s style as measured (rounded to 3 decimals); it differs from X-Style where the measurement was outside the served range', { type: 'string', pattern: STYLE_PATTERN }),
+};
+
 /** A binary body of one media type (OpenAPI 3.1 style: no schema type, just the media type). */
 export const binary = (mediaType: string) => ({ [mediaType]: { schema: { type: 'string' as const, contentMediaType: mediaType } } });
 
 /** What each error code means, once for every route that can answer it. */
 const MEANING: Record<ErrorCode, string> = {
-  invalid_digit: 'the digit is not one of 0-9',
+  invalid_digit: 'the digit is not one of 0-9, or a number’s digits are not 1 to 16 of them',
   invalid_parameter: 'a parameter is malformed (numbers in JSON’s number grammar only) or out of range, or a required one is missing',
   unknown_parameter: 'a query parameter the route does not take',
   repeated_parameter: 'a query parameter given more than once',
@@ -111,6 +122,8 @@ const MEANING: Record<ErrorCode, string> = {
   invalid_image: 'a truncated or corrupt PNG: bad CRC, broken or over-inflating data',
   image_too_large: 'more pixels than the request body allows, read from the PNG header',
   invalid_mask: 'no mask, two masks, or a mask that does not fit the picture',
+  blank_image: 'the picture has no stroke to measure a hand from',
+  style_unavailable: 'slant or thickness asked of a weight set without style inputs (the detail names the step counts whose sets have them)',
   not_found: 'no such path',
   method_not_allowed: 'the path takes other methods (see Allow)',
   rate_limited: 'this client’s share of drawing is used up for now; cached answers stay free',

@@ -30,16 +30,6 @@ export interface ServedModels {
 /** Each served set's binary, bundled by wrangler (wrangler.toml's Data rule), by weights folder. */
 const BINARIES: Record<string, ArrayBuffer> = { 'weights/few-step': fewStepBinary, weights: generalBinary };
 
-/** Every bundled manifest, in serving order. */
-export function servedManifests(): Manifest[] {
-  return SERVED_SETS.map((set) => set.manifest);
-}
-
-/** The default request's manifest, without loading anything: the OpenAPI document states its defaults. */
-export function defaultRequestManifest(): Manifest {
-  return weightSetFor(SERVED_SETS, undefined).manifest;
-}
-
 export class ModelUnavailableError extends Error {}
 
 let loading: Promise<ServedModels> | null = null;

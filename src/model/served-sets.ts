@@ -6,6 +6,7 @@
  */
 import fewStepManifest from '../../weights/few-step/manifest.json';
 import generalManifest from '../../weights/manifest.json';
+import { weightSetFor } from './weight-sets';
 import type { Manifest } from './weights';
 
 export interface ServedSet {
@@ -19,3 +20,13 @@ export const SERVED_SETS: readonly ServedSet[] = [
   { dir: 'weights/few-step', manifest: fewStepManifest as unknown as Manifest },
   { dir: 'weights', manifest: generalManifest as unknown as Manifest },
 ];
+
+/** Every bundled manifest, in serving order. */
+export function servedManifests(): Manifest[] {
+  return SERVED_SETS.map((set) => set.manifest);
+}
+
+/** The default request's manifest, without loading anything: the OpenAPI document states its defaults. */
+export function defaultRequestManifest(): Manifest {
+  return weightSetFor(SERVED_SETS, undefined).manifest;
+}

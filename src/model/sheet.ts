@@ -39,7 +39,7 @@ export async function drawSheet(model: Model, req: DrawRequest): Promise<GreyIma
   const perCall = MAX_ROWS_PER_CALL / rowsPerImage(model.unet, req.guidance);
   const images: GreyImage[] = [];
   for (let i = 0; i < req.digits.length; i += perCall) {
-    images.push(...(await drawDigits(model, { ...req, digits: req.digits.slice(i, i + perCall), seeds: req.seeds.slice(i, i + perCall) })));
+    images.push(...(await drawDigits(model, { ...req, digits: req.digits.slice(i, i + perCall), seeds: req.seeds.slice(i, i + perCall), styles: req.styles?.slice(i, i + perCall) })));
   }
   return images;
 }

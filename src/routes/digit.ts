@@ -15,7 +15,7 @@ import { drawDigits, type DrawRequest } from '../model/generate';
 import { getModel } from '../model/runtime';
 import type { Model } from '../model/sampler';
 import { LIMITS } from '../limits';
-import { canonicalQuery, digitPath, drawSeed, generationQuery, withDefaults } from '../params';
+import { canonicalQuery, digitPath, drawSeed, generationQuery, requestedStyle, styleHeader, withDefaults } from '../params';
 
 /** Frame timing: quick enough to read as motion, with the finished digit held. */
 const FRAME_MS = 120;
@@ -23,7 +23,7 @@ const LAST_FRAME_MS = 2000;
 
 const request = { params: digitPath, query: generationQuery, headers: conditional };
 const refusals = { 429: ['rate_limited'], 503: ['model_unavailable'] } as const;
-const queryErrors = ['invalid_digit', ...QUERY_ERRORS] as const;
+const queryErrors = ['invalid_digit', ...QUERY_ERRORS, 'style_unavailable'] as const;
 
 // Both formats share the query and refusals; the animation can also be over budget.
 documented({
@@ -86,10 +86,12 @@ for (const format of FORMATS) {
     const query = c.req.valid('query');
     const model = await getModel(query.steps);
     const params = withDefaults(query, model.manifest.sampling);
+    const style = requestedStyle(query, model.manifest);
     const costMs = format.cost({ unet: model.unet, images: 1, steps: params.steps, guidance: params.guidance }, params.size);
     const seed = drawSeed(params.seed);
-    const canonical = `/digit/${digit}.${format.extension}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps })}`;
-    const draw = { digits: [digit], seeds: [seed], steps: params.steps, guidance: params.guidance, sampler: params.sampler };
+    // No style given: the key and the drawing are exactly those of before style existed.
+    const canonical = `/digit/${digit}.${format.extension}?${canonicalQuery({ guidance: params.guidance, sampler: params.sampler, seed, size: params.size, steps: params.steps, ...style })}`;
+    const draw = { digits: [digit], seeds: [seed], steps: params.steps, guidance: params.guidance, sampler: params.sampler, ...(style ? { styles: [style] } : {}) };
     return respondWithRender(c, {
       seeded: params.seed !== null,
       canonical,
@@ -97,7 +99,7 @@ for (const format of FORMATS) {
       contentType: format.contentType,
       render: () => format.render(model, draw, params.size, c.var.metrics),
       costMs,
-      headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
+      headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version, ...(style ? { 'X-Style': styleHeader(style) } : {}) },
     });
   });
 }

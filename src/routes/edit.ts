@@ -25,18 +25,23 @@ import { weightSetFor } from '../model/weight-sets';
 import { LIMITS } from '../limits';
 import { drawSeed, inpaintParams, inpaintQuery, restyleQuery, withDefaults } from '../params';
 
-/** What an upload route can answer; `invalid` adds the route's own 400s to those every upload can give. */
+/** What every upload route can refuse with, and the route's own 400s (`invalid`). */
+export function uploadRefusals(invalid: readonly ErrorCode[]) {
+  return errors({
+    400: [...QUERY_ERRORS, 'empty_body', 'invalid_body', 'not_png', 'invalid_image', ...invalid],
+    408: ['request_timeout'],
+    413: ['body_too_large', 'image_too_large'],
+    415: ['unsupported_media_type'],
+    429: ['rate_limited'],
+    503: ['model_unavailable'],
+  });
+}
+
+/** What an edit route can answer; `invalid` adds the route's own 400s to those every upload can give. */
 function edited(invalid: readonly ErrorCode[]) {
   return {
     200: { description: 'the edited picture: a grey PNG at the upload’s size and polarity', headers: EDIT_HEADERS, content: binary('image/png') },
-    ...errors({
-      400: ['invalid_digit', ...QUERY_ERRORS, 'empty_body', 'invalid_body', 'not_png', 'invalid_image', ...invalid],
-      408: ['request_timeout'],
-      413: ['body_too_large', 'image_too_large'],
-      415: ['unsupported_media_type'],
-      429: ['rate_limited'],
-      503: ['model_unavailable'],
-    }),
+    ...uploadRefusals(['invalid_digit', ...invalid]),
   };
 }
 
@@ -62,8 +67,8 @@ const restyleRoute = documented({
 
 export const editRoutes = new Hono<AppEnv>();
 
-// A refusal reaches a client that is still sending only once its body has been read.
-const drainRefused: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** A refusal reaches a client that is still sending only once its body has been read. */
+export const drainRefused: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.res.status >= 400) await drainUnread(c.req.raw);
 };
@@ -110,7 +115,7 @@ editRoutes.post('/restyle', validated(restyleRoute.request), async (c) => {
  * are known without loading them, so the query is checked and the request
  * priced before the upload is decoded (and before a weights failure would show).
  */
-function drawsWith(steps: number | undefined) {
+export function drawsWith(steps: number | undefined) {
   return weightSetFor(SERVED_SETS, steps).manifest;
 }
 

@@ -8,6 +8,7 @@ import { LIMITS } from '../limits';
 import { getModel, getServedModels } from '../model/runtime';
 import { stepRanges } from '../model/weight-sets';
 import type { Manifest } from '../model/weights';
+import { DESCRIPTOR_MEANING, DESCRIPTORS, styleRange, styleStatsOf } from '../model/style-prior';
 import { flopsPerImage, parameterCount } from '../model/unet';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
@@ -21,6 +22,21 @@ const weightSet = z
     parameters: z.number().int(),
     mflopsPerNetworkCall: z.number(),
     sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string() }),
+    style: z
+      .object({
+        descriptors: z.record(
+          z.enum(DESCRIPTORS),
+          z.object({
+            meaning: z.string(),
+            unit: z.string(),
+            range: z.tuple([z.number(), z.number()]).meta({ description: 'what slant or thickness may ask for: the training digits’ 1st and 99th percentiles' }),
+            percentiles: z.record(z.string(), z.number()).meta({ description: 'p1, p5, p25, p50 (the median), p75, p95, p99 over MNIST’s training digits' }),
+          }),
+        ),
+        correlation: z.number().meta({ description: 'correlation of the two descriptors’ normal scores over the training digits, with which /number draws a hand' }),
+      })
+      .nullable()
+      .meta({ description: 'the styles this set can draw (slant, thickness: GET /digit, /sheet, /number, POST /imitate); null when it has no style inputs' }),
   })
   .meta({ id: 'WeightSet' });
 
@@ -30,7 +46,7 @@ const modelRoute = documented({
   tags: [TAGS.model.name],
   summary: 'What is being served',
   description:
-    'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, weights version, parameter count, MFLOP per network call, quantization, training provenance and measured metrics.',
+    'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, weights version, parameter count, MFLOP per network call, quantization, the styles it can draw (slant and thickness: what they mean, their unit, the range a request may ask for and the training digits’ percentiles), training provenance and measured metrics.',
   responses: {
     200: {
       description: 'the served model',
@@ -97,9 +113,18 @@ function describe(m: Manifest, steps: [number, number]) {
     mflopsPerNetworkCall: +(flopsPerImage(m.architecture) / 1e6).toFixed(2),
     quantization: { scheme: 'int8, one scale per output channel', weightBytes: m.binary.bytes, sha256: m.binary.sha256 },
     sampling,
+    style: styleOf(m),
     provenance: m.provenance,
     metrics: m.metrics,
   };
+}
+
+/** The styles a set draws, with what each descriptor means; null for a set without style inputs. */
+function styleOf(m: Manifest) {
+  const stats = styleStatsOf(m);
+  if (!stats) return null;
+  const descriptors = Object.fromEntries(DESCRIPTORS.map((d) => [d, { ...DESCRIPTOR_MEANING[d], range: styleRange(stats, d), percentiles: stats[d] }]));
+  return { descriptors, correlation: stats.correlation };
 }
 
 modelRoutes.get('/healthz', async (c) => {

@@ -12,7 +12,7 @@ import { encodePng, grid, upscaleNearest } from '../image/png';
 import { getModel } from '../model/runtime';
 import { drawSheet } from '../model/sheet';
 import { LIMITS } from '../limits';
-import { canonicalQuery, drawSeed, sheetQuery, withDefaults } from '../params';
+import { canonicalQuery, drawSeed, requestedStyle, sheetQuery, styleHeader, withDefaults } from '../params';
 
 const DEFAULT_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const DEFAULT_SEEDS = 8;
@@ -22,11 +22,11 @@ const route = documented({
   path: '/sheet.png',
   tags: [TAGS.drawing.name],
   summary: 'Draw a sheet of digits',
-  description: `One row per digit, one column per seed; each cell is byte for byte the picture GET /digit/{digit}.png draws for its seed. Refused with over_budget, before anything is drawn, when its estimated CPU exceeds ${LIMITS.requestBudgetMs} ms (the model and the PNG encode).`,
+  description: `One row per digit, one column per seed, all in one style when slant or thickness is given; each cell is byte for byte the picture GET /digit/{digit}.png draws for its seed and style. Refused with over_budget, before anything is drawn, when its estimated CPU exceeds ${LIMITS.requestBudgetMs} ms (the model and the PNG encode).`,
   request: { query: sheetQuery, headers: conditional },
   responses: {
     ...renderedImage('image/png', 'the sheet'),
-    ...errors({ 400: [...QUERY_ERRORS, 'over_budget'], 429: ['rate_limited'], 503: ['model_unavailable'] }),
+    ...errors({ 400: [...QUERY_ERRORS, 'style_unavailable', 'over_budget'], 429: ['rate_limited'], 503: ['model_unavailable'] }),
   },
 });
 
@@ -38,17 +38,19 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
   const columns = q.seeds ?? DEFAULT_SEEDS;
   const model = await getModel(q.steps);
   const params = withDefaults(q, model.manifest.sampling);
+  const style = requestedStyle(q, model.manifest);
   const costMs = sheetCost({ unet: model.unet, images: digits.length * columns, steps: params.steps, guidance: params.guidance }, params.size);
   const seed = drawSeed(params.seed);
   const seeds = Array.from({ length: columns }, (_, j) => (seed + j) >>> 0);
 
-  const canonical = `/sheet.png?${canonicalQuery({ digits: digits.join(''), guidance: params.guidance, sampler: params.sampler, seed, seeds: columns, size: params.size, steps: params.steps })}`;
+  const canonical = `/sheet.png?${canonicalQuery({ digits: digits.join(''), guidance: params.guidance, sampler: params.sampler, seed, seeds: columns, size: params.size, steps: params.steps, ...style })}`;
   const draw = {
     digits: digits.flatMap((d) => seeds.map(() => d)),
     seeds: digits.flatMap(() => seeds),
     steps: params.steps,
     guidance: params.guidance,
     sampler: params.sampler,
+    ...(style ? { styles: digits.flatMap(() => seeds.map(() => style)) } : {}),
   };
   const metrics = c.var.metrics;
   const render = async () => {
@@ -62,6 +64,6 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
     contentType: 'image/png',
     render,
     costMs,
-    headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version },
+    headers: { 'X-Seed': String(seed), 'X-Weights-Version': model.manifest.version, ...(style ? { 'X-Style': styleHeader(style) } : {}) },
   });
 });

@@ -19,7 +19,7 @@ import type { Digits } from '../../train/mnist';
 import { classify } from '../classifier';
 import { restyleTargets } from '../restyle';
 import type { Instruments } from '../spaces';
-import { mean } from '../stats';
+import { mean, pearson } from '../stats';
 
 export interface StyleSettings {
   steps: number;
@@ -162,19 +162,4 @@ export async function oneHand(model: Model, s: StyleSettings, sources: Digits, l
 function variance(values: number[]): number {
   const m = mean(values);
   return values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1);
-}
-
-export function pearson(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return aa && bb ? ab / Math.sqrt(aa * bb) : 0;
 }
