@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { wranglerCommand } from './build/wrangler';
 import { exitOnHelp } from './cli/help';
 
 const USAGE = `Usage: npm run deploy [-- wrangler deploy flags]
@@ -52,5 +53,5 @@ if (!args.includes('--dry-run') && !hasAccount()) {
   console.error(NO_ACCOUNT);
   process.exit(1);
 }
-const wrangler = spawnSync('npx', ['wrangler', 'deploy', ...args], { stdio: 'inherit' });
+const wrangler = spawnSync(...wranglerCommand(['deploy', ...args]), { stdio: 'inherit' });
 process.exit(wrangler.status ?? 1);

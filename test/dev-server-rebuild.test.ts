@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wranglerCommand } from '../scripts/build/wrangler';
 import { SWAGGER_UI_FILES, SWAGGER_UI_FOLDER } from '../src/page/swagger-ui';
 
 let dev: ChildProcess;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const [port, inspector] = [await freePort(), await freePort()];
   origin = `http://127.0.0.1:${port}`;
   // Its own process group, so that afterAll ends wrangler and its workerd together.
-  dev = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector)], {
+  dev = spawn(...wranglerCommand(['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector)]), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },

@@ -19,7 +19,10 @@ it('gives workerd the compatibility date, module rules, static assets, rate limi
   for (const [i, rule] of ours.modulesRules.entries()) expect(wrangler.modulesRules[i]).toMatchObject(rule);
   expect(ours.assets).toMatchObject({ directory: wrangler.assets.directory, binding: wrangler.assets.binding, routerConfig: wrangler.assets.routerConfig });
   expect(Object.keys(ours.ratelimits)).toEqual(Object.keys(wrangler.ratelimits));
-  for (const [name, limit] of Object.entries(wrangler.ratelimits as Record<string, { simple: unknown }>)) expect(ours.ratelimits[name].simple, name).toEqual(limit.simple);
+  for (const [name, limit] of Object.entries(wrangler.ratelimits as Record<string, { namespace_id: string; simple: unknown }>)) {
+    expect(ours.ratelimits[name].simple, name).toEqual(limit.simple);
+    expect(ours.ratelimits[name].namespace_id, name).toBe(limit.namespace_id);
+  }
   expect(ours.bindings).toEqual(wrangler.bindings);
   // The period a 429 announces is the limit's own.
   expect(ours.bindings.GENERATION_LIMIT_PERIOD).toBe(GENERATION_LIMIT.period);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { wranglerCommand } from '../build/wrangler';
 
 export interface BundleSize {
   dir: string;
@@ -47,7 +48,7 @@ export function configWithoutBuild(toml: string): string {
 export function buildBundle(entry?: string): BundleSize {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-bench-bundle-'));
   const configDir = entry ? fs.mkdtempSync(path.join(os.tmpdir(), 'digits-bench-config-')) : null;
-  const args = ['wrangler', 'deploy', '--dry-run', '--outdir', dir];
+  const args = ['deploy', '--dry-run', '--outdir', dir];
   let out: string;
   try {
     if (configDir && entry) {
@@ -55,7 +56,7 @@ export function buildBundle(entry?: string): BundleSize {
       fs.writeFileSync(config, configWithoutBuild(fs.readFileSync('wrangler.toml', 'utf8')));
       args.push('--config', config, path.resolve(entry));
     }
-    out = execFileSync('npx', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+    out = execFileSync(...wranglerCommand(args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
   } finally {
     if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
   }

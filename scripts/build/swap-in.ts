@@ -7,7 +7,8 @@
  * assets folder itself. Measured with wrangler 4.86: after the folder was
  * deleted and rebuilt, or renamed away and a new one renamed in, the running
  * server answered 500 on /client.js until restarted; after files were renamed
- * into the folder it kept, it served the new ones at once. A rename within one
+ * into the folder it kept, it served the new ones at once (and still does with
+ * wrangler 4.164: test/dev-server-rebuild.test.ts). A rename within one
  * file system is atomic, so every file is either the old one or the new one.
  */
 import fs from 'node:fs';

@@ -18,6 +18,9 @@ export interface RateLimitConfig {
 
 export const GENERATION_LIMIT: RateLimitConfig = { limit: 240, period: 60 };
 
+/** Its `namespace_id`, which Miniflare requires of every rate limit. */
+const GENERATION_LIMIT_NAMESPACE = '1001';
+
 /** `rateLimit` replaces wrangler.toml's limit (the tests exhaust a small one). */
 export function bundledWorkerOptions(bundleDir: string, assetsDir = ASSETS_DIR, rateLimit = GENERATION_LIMIT): MiniflareOptions {
   return {
@@ -31,7 +34,7 @@ export function bundledWorkerOptions(bundleDir: string, assetsDir = ASSETS_DIR, 
     compatibilityDate: '2025-09-01',
     // Miniflare reads the directory's _headers file itself, as Cloudflare does on deploy.
     assets: { directory: assetsDir, binding: 'ASSETS', routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true } },
-    ratelimits: { GENERATION_LIMIT: { simple: rateLimit } },
+    ratelimits: { GENERATION_LIMIT: { namespace_id: GENERATION_LIMIT_NAMESPACE, simple: rateLimit } },
     bindings: { GENERATION_LIMIT_PERIOD: rateLimit.period },
   };
 }

@@ -4,12 +4,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { wranglerCommand } from '../../scripts/build/wrangler';
 
 export const BUNDLE_DIR = '.test-bundle';
 
 export default function buildWorker(): void {
   fs.rmSync(BUNDLE_DIR, { recursive: true, force: true });
-  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', BUNDLE_DIR], {
+  execFileSync(...wranglerCommand(['deploy', '--dry-run', '--outdir', BUNDLE_DIR]), {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
