@@ -16,7 +16,7 @@ import { frontierBlock } from './docs/frontier';
 import { atAGlance, clientBinaries, planTable, widthsTable } from './docs/pages';
 import { qualityHeadlines, qualitySetup, qualityTable, restyleTable } from './docs/quality';
 import { loadReports, type Reports } from './docs/reports';
-import { styleBlock } from './docs/style';
+import { styleAtAGlance, styleBlock } from './docs/style';
 import { httpTable, perDigitTable, speedHeadlines, speedSetup, startupAndSize, workerdTable } from './docs/speed';
 
 const USAGE = `Usage: npm run docs [-- --check]
@@ -29,6 +29,7 @@ export const BLOCKS: Record<string, (r: Reports) => string> = {
   'at-a-glance': atAGlance,
   'quality-frontier': (r) => frontierBlock(r.frontier),
   'quality-style': (r) => styleBlock(r.style),
+  'style-at-a-glance': (r) => styleAtAGlance(r.style),
   'quality-setup': (r) => qualitySetup(r.eval),
   'quality-headlines': (r) => qualityHeadlines(r.eval),
   'quality-table': (r) => qualityTable(r.eval),

@@ -24,3 +24,21 @@ export function styleBlock(r: StyleReport): string {
 
 ${table}`;
 }
+
+/** README: how closely each model follows an asked hand and imitates a writer's, one line per model, with the command. */
+export function styleAtAGlance(r: StyleReport): string {
+  const t = STYLE_TARGETS;
+  const table = markdownTable(
+    ['model', 'setting', 'asked vs drawn: r slant / thickness', 'imitated: r slant / thickness'],
+    r.results.map((x) => [
+      x.model,
+      `${x.settings.steps} ${x.settings.sampler}, w ${x.settings.guidance}`,
+      `${fixed(x.control.r.slant, 2)} / ${fixed(x.control.r.thickness, 2)}`,
+      `${fixed(x.imitation.r.slant, 2)} / ${fixed(x.imitation.r.thickness, 2)}`,
+    ]),
+    [false, false, true, true],
+  );
+  return `Measured by \`${r.command}\` on ${day(r.date)} over ${r.sources.digits} held-out MNIST test digits: the correlation between the style asked (or the upload's) and the style of the digit drawn; the target is r ≥ ${t.controlR} (imitation ${t.imitationR}). The style teacher draws what the served sets learn from. More in [quality](docs/quality.md#style-control-imitation-one-hand).
+
+${table}`;
+}
