@@ -24,7 +24,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../src/model/rng';
 import { initBackend } from './train/backend';
 import { loadMnist } from './train/mnist';
@@ -38,7 +37,8 @@ import { buildGrid } from './eval/grid';
 import { loadFp32Checkpoints, loadModels, summarizeModel } from './eval/models';
 import { balancedSubset, buildReferences } from './eval/references';
 import { qualityHeadline, recordFor } from './eval/record';
-import { loadAverage, machineDescription, writeReport } from './eval/reports';
+import { reportHeader } from './eval/report-header';
+import { writeReport } from './eval/reports';
 import { measureRestyle, type RestyleResult } from './eval/restyle';
 import { sheetBlock, sheetPng } from './eval/sheet';
 import { loadInstruments, scoreSettings } from './eval/instruments';
@@ -114,11 +114,7 @@ async function main(): Promise<void> {
   const selectionFloor = floor.floor.find((f) => f.space === 'selection')!;
   const report: EvalReport = {
     kind: 'eval',
-    date: new Date().toISOString(),
-    machine: machineDescription(),
-    loadAverage: loadAverage(),
-    wallSeconds: (performance.now() - started) / 1000,
-    backend: `tfjs ${tf.getBackend()} (${backend.device})`,
+    ...reportHeader(started, backend.device),
     models: models.map(summarizeModel),
     fp32: fp32.map((f) => ({ model: f.model, checkpoint: f.checkpoint, step: f.step, matchesShippedInt8: f.matchesShippedInt8 })),
     classifier: { recordedTestAccuracy: manifests.selection.test.accuracy, measuredTestAccuracy: refs.real.testAccuracy.selection, featureDim: instruments.selection.net.featureDim, sha256: manifests.selection.binary.sha256 },

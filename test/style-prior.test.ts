@@ -20,6 +20,13 @@ describe('style prior', () => {
     for (const v of [-0.45, -0.2, 0, 0.25, 0.7]) expect(quantileAt(STATS.slant, scoreOf(STATS.slant, v))).toBeCloseTo(v, 12);
   });
 
+  it('gives a value at equal neighbouring percentiles their lowest score', () => {
+    const flat = { ...STATS.thickness, p5: 2, p25: 2, p50: 2 };
+    expect(scoreOf(flat, 2)).toBeCloseTo(-1.644854, 12);
+    expect(scoreOf({ ...flat, p1: 2 }, 2)).toBe(-2.326348);
+    expect(scoreOf(flat, 2.2)).toBeGreaterThan(0);
+  });
+
   it('fills a missing descriptor with its conditional median', () => {
     expect(completeStyle(STATS, { slant: 0.1 })).toEqual({ slant: 0.1, thickness: 2.4 });
     // One descriptor at p99 (score 2.33): the other at score 0.6·2.33 = 1.40, between its p75 and p95.

@@ -3,20 +3,15 @@ import type { GreyCensus } from './census';
 import type { ConfigResult } from './evaluate';
 import { architectureLabel, type ModelSummary } from './models';
 import type { RestyleResult } from './restyle';
+import { headerLine, type ReportHeader } from './report-header';
 import { fixed, markdownTable } from './reports';
 import { CENSUS_COLUMNS, censusCells, SPACE_COLUMNS, spaceCells, spaceLegend } from './space-report';
 import type { ScoreSettings, SpaceScore } from './space-scores';
 import { SPACE_LABELS, SPACE_NAMES } from './spaces';
 import { percentWithInterval } from './stats';
 
-export interface EvalReport {
+export interface EvalReport extends ReportHeader {
   kind: 'eval';
-  date: string;
-  machine: string;
-  /** 1-minute load average at the end: other work on the machine slows the ms/digit column. */
-  loadAverage: number;
-  wallSeconds: number;
-  backend: string;
   /** Every weight set measured in this run, in --models order (the first is the reference, usually the teacher). */
   models: ModelSummary[];
   fp32: { model: string; checkpoint: string; step: number; matchesShippedInt8: boolean }[];
@@ -89,7 +84,7 @@ ${markdownTable(
     : 'Restyle class transfer: skipped (--restyle 0).\n';
   return `# Generation quality (\`npm run eval\`)
 
-${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall · load average ${r.loadAverage}
+${headerLine(r)}
 
 ${markdownTable(
   ['model', 'folder', 'weights version', 'channels', 'parameters', 'weight bytes', 'MFLOP/call', 'served default'],

@@ -63,31 +63,36 @@ export function outOfRange(stats: StyleStats, given: Partial<Style>): { descript
   return null;
 }
 
-/** The value at normal score z (clamped to p1…p99), linear between the recorded percentiles. */
-export function quantileAt(p: Record<Percentile, number>, z: number): number {
-  if (z <= SCORES.p1) return p.p1;
+/** Values at p1…p99: a descriptor's recorded percentiles, or SCORES. */
+type Knots = Readonly<Record<Percentile, number>>;
+
+/**
+ * The curve through the points (xs[k], ys[k]), k = p1…p99, at x: linear between
+ * neighbouring points, flat at ys.p1 below xs.p1 and at ys.p99 above xs.p99.
+ * quantileAt and scoreOf are this curve read one way and the other.
+ */
+function throughPercentiles(xs: Knots, ys: Knots, x: number): number {
+  if (x <= xs.p1) return ys.p1;
   for (let i = 1; i < PERCENTILES.length; i++) {
     const hi = PERCENTILES[i];
-    if (z <= SCORES[hi]) {
+    if (x <= xs[hi]) {
+      // Reaching point i means x > xs[lo], so xs[hi] > xs[lo]: equal neighbouring percentiles never
+      // divide by zero, and a value at such a flat stretch gets the stretch's first (lowest) score.
       const lo = PERCENTILES[i - 1];
-      return p[lo] + ((p[hi] - p[lo]) * (z - SCORES[lo])) / (SCORES[hi] - SCORES[lo]);
+      return ys[lo] + ((ys[hi] - ys[lo]) * (x - xs[lo])) / (xs[hi] - xs[lo]);
     }
   }
-  return p.p99;
+  return ys.p99;
+}
+
+/** The value at normal score z (clamped to p1…p99), linear between the recorded percentiles. */
+export function quantileAt(p: Record<Percentile, number>, z: number): number {
+  return throughPercentiles(SCORES, p, z);
 }
 
 /** The inverse of quantileAt: a value's normal score, clamped to p1…p99's. */
 export function scoreOf(p: Record<Percentile, number>, value: number): number {
-  if (value <= p.p1) return SCORES.p1;
-  for (let i = 1; i < PERCENTILES.length; i++) {
-    const hi = PERCENTILES[i];
-    if (value <= p[hi]) {
-      const lo = PERCENTILES[i - 1];
-      // Equal neighbouring percentiles (a flat stretch) map to the lower score.
-      return p[hi] === p[lo] ? SCORES[lo] : SCORES[lo] + ((SCORES[hi] - SCORES[lo]) * (value - p[lo])) / (p[hi] - p[lo]);
-    }
-  }
-  return SCORES.p99;
+  return throughPercentiles(p, SCORES, value);
 }
 
 /** Three decimals: what a drawn or measured style is rounded to, so its header, given back as a query, draws the same. */

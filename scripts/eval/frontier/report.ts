@@ -2,6 +2,7 @@
 import type { GuidanceInterval } from '../../../src/model/sampler';
 import type { GreyCensus } from '../census';
 import { architectureLabel, type ModelSummary } from '../models';
+import { headerLine, type CommandReportHeader } from '../report-header';
 import { fixed, markdownTable } from '../reports';
 import { CENSUS_COLUMNS, censusCells, SPACE_COLUMNS, spaceCells, spaceLegend } from '../space-report';
 import type { SpaceScore } from '../space-scores';
@@ -29,14 +30,8 @@ export interface SeedRange {
   digits: number;
 }
 
-export interface FrontierReport {
+export interface FrontierReport extends CommandReportHeader {
   kind: 'frontier';
-  date: string;
-  machine: string;
-  loadAverage: number;
-  wallSeconds: number;
-  backend: string;
-  command: string;
   models: ModelSummary[];
   instruments: { selection: InstrumentSummary; reporting: InstrumentSummary; pixels14: string };
   seeds: { selection: SeedRange; reporting: SeedRange };
@@ -105,7 +100,7 @@ ${markdownTable(['target', 'value', 'met'], t.checks.map((c) => [c.target, c.val
     .join('\n\n');
   return `# Guidance frontier (\`${r.command}\`)
 
-${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall · load average ${r.loadAverage}
+${headerLine(r)}
 
 ![Accuracy against FID ÷ floor per space](${r.figure.split('/').pop()})
 

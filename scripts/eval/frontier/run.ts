@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
 import { formatDuration, Progress } from '../../train/progress';
@@ -16,7 +15,8 @@ import { networkCallsPerDigit } from '../evaluate';
 import { loadInstruments, scoreSettings } from '../instruments';
 import { loadModels, summarizeModel } from '../models';
 import { buildRealReference } from '../real-reference';
-import { loadAverage, machineDescription, writeReport } from '../reports';
+import { commandReportHeader } from '../report-header';
+import { writeReport } from '../reports';
 import { SPACE_NAMES } from '../spaces';
 import { ruleText } from './choice';
 import { spaceScore, standAgainstTeacher, targetChecks } from './compare';
@@ -76,12 +76,7 @@ export async function runFrontier(args: EvalArgs): Promise<void> {
   });
   const report: FrontierReport = {
     kind: 'frontier',
-    date: new Date().toISOString(),
-    machine: machineDescription(),
-    loadAverage: loadAverage(),
-    wallSeconds: (performance.now() - started) / 1000,
-    backend: `tfjs ${tf.getBackend()} (${backend.device})`,
-    command: `npm run eval -- ${process.argv.slice(2).join(' ')}`,
+    ...commandReportHeader(started, backend.device),
     models: models.map(summarizeModel),
     instruments: {
       selection: instrument(args.classifierDir, manifests.selection, real.testAccuracy.selection),

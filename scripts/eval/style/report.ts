@@ -1,5 +1,6 @@
 /** reports/style.md from reports/style.json: the style issue's targets beside each measure. */
 import type { ModelSummary } from '../models';
+import { headerLine, type CommandReportHeader } from '../report-header';
 import { fixed, markdownTable } from '../reports';
 import type { FollowResult, OneHandResult, RestyleStyle, StyleSettings } from './measure';
 
@@ -12,14 +13,8 @@ export interface StyleModelResult {
   restyle: RestyleStyle[];
 }
 
-export interface StyleReport {
+export interface StyleReport extends CommandReportHeader {
   kind: 'style';
-  date: string;
-  machine: string;
-  loadAverage: number;
-  wallSeconds: number;
-  backend: string;
-  command: string;
   sources: { digits: number; perClass: number; seed: number };
   models: ModelSummary[];
   results: StyleModelResult[];
@@ -36,7 +31,7 @@ export function styleMarkdown(r: StyleReport): string {
   const rows = r.results;
   return `# Style control, imitation and one hand (\`${r.command}\`)
 
-${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall · load average ${r.loadAverage.toFixed(2)}
+${headerLine(r, 2)}
 
 Sources: ${r.sources.digits} held-out MNIST test digits (${r.sources.perClass} per class, drawn with --seed ${r.sources.seed}); each is measured with \`measureStyle\` (src/image/style.ts), the function the network was conditioned with, and so is every drawing. Accuracy is read by both classifiers of the evaluation (selection / reporting). Noise seeds ${r.sources.seed}… are the same with and without a style.
 

@@ -4,7 +4,6 @@
  * guidance and sampler, on class-balanced held-out MNIST test digits; written
  * to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../../src/model/rng';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
@@ -14,7 +13,8 @@ import { loadInstruments } from '../instruments';
 import { loadModels, summarizeModel } from '../models';
 import { balancedSubset } from '../references';
 import { restyleTargets } from '../restyle';
-import { loadAverage, machineDescription, writeReport } from '../reports';
+import { commandReportHeader } from '../report-header';
+import { writeReport } from '../reports';
 import { follow, oneHand, restyleKeeps, type StyleSettings } from './measure';
 import { styleMarkdown, type StyleModelResult, type StyleReport } from './report';
 
@@ -47,12 +47,7 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   }
   const report: StyleReport = {
     kind: 'style',
-    date: new Date().toISOString(),
-    machine: machineDescription(),
-    loadAverage: loadAverage(),
-    wallSeconds: (performance.now() - started) / 1000,
-    backend: `tfjs ${tf.getBackend()} (${backend.device})`,
-    command: `npm run eval -- ${process.argv.slice(2).join(' ')}`,
+    ...commandReportHeader(started, backend.device),
     sources: { digits: sources.count, perClass: args.perClass, seed: args.seed },
     models: models.map(summarizeModel),
     results,
