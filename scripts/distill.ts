@@ -13,7 +13,6 @@
  * Same loop as training (scripts/train/run.ts): checkpoints, exact --resume,
  * held-out loss (against the teacher) and a sample sheet per epoch.
  */
-import type { Model } from '../src/model/sampler';
 import type { UNetConfig } from '../src/model/unet';
 import { startingWeights } from './compress/prune';
 import { DISTILL_USAGE, parseDistillArgs, type DistillArgs } from './distill/args';

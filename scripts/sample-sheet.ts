@@ -8,11 +8,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng, upscaleNearest } from '../src/image/png';
 import type { SamplerName } from '../src/model/sampler';
-import { NoiseSchedule } from '../src/model/schedule';
-import { loadWeights } from '../src/model/weights';
 import { exitOnHelp } from './cli/help';
 import { initBackend } from './train/backend';
 import { sampleSheet } from './train/sheet';
+import { loadShippedModel } from './eval/models';
 
 exitOnHelp(`Usage: npm run sheet -- [flags]
   Draws digits 0-9 (rows) with one seed per column through the Worker's own loader and sampler,
@@ -38,9 +37,8 @@ const { values } = parseArgs({
 });
 
 await initBackend('wasm');
-const bin = fs.readFileSync(path.join(values.weights!, 'model.bin'));
-const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync(path.join(values.weights!, 'manifest.json'), 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
-const model = { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
+const model = await loadShippedModel(values.weights!);
+const { manifest } = model;
 const sheet = await sampleSheet(model, {
   seeds: Number(values.seeds),
   steps: Number(values.steps),

@@ -1,13 +1,11 @@
 /** Same parameters + same weights = same bytes: across isolates, and between Node and workerd. */
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import { encodePng, upscaleNearest } from '../src/image/png';
 import { drawDigits } from '../src/model/generate';
-import { NoiseSchedule } from '../src/model/schedule';
-import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
 import { FEW_STEP, startWorker } from './helpers/worker';
+import { loadShippedModel } from '../scripts/eval/models';
 
 const workers: Miniflare[] = [];
 beforeAll(async () => {
@@ -30,9 +28,9 @@ describe('determinism', () => {
     ['weights', url, { steps: 6, guidance: 1.5, sampler: 'ddim' as const }],
     ['weights/few-step', '/digit/8.png?seed=2024&size=56', { steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler as 'ddim' }],
   ])('gives the same bytes in Node as in workerd (same code, same weights in %s, same noise)', async (dir, path, sampling) => {
-    const bin = fs.readFileSync(`${dir}/model.bin`);
-    const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
-    const model = { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
+    // As the Worker loads a set: with its manifest's sampling (the guidance interval) too.
+    const model = await loadShippedModel(dir);
+    const { manifest } = model;
     const [image] = await drawDigits(model, { digits: [8], seeds: [2024], ...sampling });
     const node = Buffer.from(encodePng(upscaleNearest(image, 56, 56)));
     const res = await workers[0].dispatchFetch(`http://localhost${path}`);

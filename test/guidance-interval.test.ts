@@ -23,6 +23,11 @@ describe('sampling with an interval', () => {
     models.teacher = await loadShippedModel('weights/teacher');
     models.general = await loadShippedModel('weights');
   });
+  /** The set without the interval its manifest may serve: every step guided unless a run names a band. */
+  const everyStep = (name: string): LoadedWeights => {
+    const { guidanceInterval: _, ...model } = models[name];
+    return model;
+  };
   const draw = async (model: LoadedWeights, opts: Partial<SampleOptions>) => {
     const x = sample(model, { labels: [2, 7], seeds: [5, 6], steps: 6, guidance: 3, sampler: 'ddim', ...opts });
     const data = await x.data();
@@ -31,7 +36,7 @@ describe('sampling with an interval', () => {
   };
 
   it.each(['teacher', 'general'])('%s: a band holding every step draws what no band does; a band holding none draws guidance 1; a partial band neither', async (name) => {
-    const model = models[name];
+    const model = everyStep(name);
     const plain = await draw(model, {});
     expect(await draw(model, { guidanceInterval: { from: 0, to: 1 } })).toEqual(plain);
     const unguided = await draw(model, { guidance: 1 });
@@ -40,5 +45,12 @@ describe('sampling with an interval', () => {
     const partial = await draw(model, { guidanceInterval: { from: 0.2, to: 0.7 } });
     expect(partial).not.toEqual(plain);
     expect(partial).not.toEqual(unguided);
+  });
+
+  it("uses the set's own interval (its manifest's) where the run names none, and the run's where it does", async () => {
+    const base = everyStep('general');
+    const own = { ...base, guidanceInterval: { from: 0.2, to: 0.7 } };
+    expect(await draw(own, {})).toEqual(await draw(base, { guidanceInterval: { from: 0.2, to: 0.7 } }));
+    expect(await draw(own, { guidanceInterval: { from: 0, to: 1 } })).toEqual(await draw(base, {}));
   });
 });

@@ -3,7 +3,6 @@
  * made once per run, kernels called without autodiff) draws what a plain loop
  * over the training forward pass draws; black backgrounds with anti-aliased rims, strokes intact.
  */
-import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drawDigits } from '../src/model/generate';
@@ -11,16 +10,11 @@ import { rawGreyLevels } from '../src/image/grey';
 import { FAINT_GREY, INK_GREY } from '../src/image/haze';
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, SAMPLERS, type Model } from '../src/model/sampler';
-import { NoiseSchedule } from '../src/model/schedule';
 import { denoise } from '../src/model/unet';
-import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
+import { loadShippedModel } from '../scripts/eval/models';
 
-async function load(dir: string): Promise<Model> {
-  const bin = fs.readFileSync(`${dir}/model.bin`);
-  const { manifest, params } = await loadWeights(JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')), bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length));
-  return { params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) };
-}
+const load = (dir: string): Promise<Model> => loadShippedModel(dir);
 
 let served: Model;
 let teacher: Model;

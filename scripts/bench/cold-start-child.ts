@@ -10,8 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { useWasmBackend } from '../../src/model/backend';
 import { drawDigits } from '../../src/model/generate';
-import { NoiseSchedule } from '../../src/model/schedule';
-import { loadWeights } from '../../src/model/weights';
+import { loadWeights, modelOf } from '../../src/model/weights';
 
 const weightsDir = process.argv[2] ?? 'weights';
 const simdBytes = fs.readFileSync(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm'));
@@ -28,7 +27,7 @@ const t2 = performance.now();
 const loaded = await loadWeights(manifest, binary);
 const t3 = performance.now();
 const s = loaded.manifest.sampling;
-await drawDigits({ params: loaded.params, unet: loaded.manifest.architecture, schedule: new NoiseSchedule(loaded.manifest.schedule) }, {
+await drawDigits(modelOf(loaded.manifest, loaded.params), {
   digits: [5], seeds: [42], steps: s.defaultSteps, guidance: s.defaultGuidance, sampler: s.defaultSampler,
 });
 const t4 = performance.now();

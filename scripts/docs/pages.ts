@@ -1,11 +1,9 @@
 /** The generated blocks of the README, docs/deploy.md, docs/client.md and docs/history.md: one function per block. */
-import type { BenchReport } from '../bench/bench-report';
-import type { EvalReport } from '../eval/eval-report';
 import { architectureLabel } from '../eval/models';
 import { fixed, markdownTable } from '../eval/reports';
 import { servedRow, teacherDefaultRow } from './quality';
 import { day, DEFAULT_SET, percent, SERVED, type Reports } from './reports';
-import { bundleFileLabel, servedMs, teacherMs, workerdRow } from './speed';
+import { bundleFileLabel, servedMs, teacherMs } from './speed';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 

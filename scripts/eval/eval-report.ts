@@ -1,7 +1,7 @@
 /** The shape of reports/eval.json and its Markdown rendering (reports/eval.md). */
 import type { GreyCensus } from './census';
 import type { ConfigResult } from './evaluate';
-import { architectureLabel, type ModelSummary } from './models';
+import { architectureLabel, guidanceLabel, type ModelSummary } from './models';
 import type { RestyleResult } from './restyle';
 import { headerLine, type ReportHeader } from './report-header';
 import { fixed, markdownTable } from './reports';
@@ -66,7 +66,7 @@ export function evalMarkdown(r: EvalReport): string {
     percent(x.backgroundShare),
     fixed(x.msPerDigit, 1),
   ]);
-  const models = r.models.map((m) => [m.name, `\`${m.dir}\``, `\`${m.version}\``, architectureLabel(m.architecture), m.parameters, m.weightBytes, fixed(m.mflopsPerNetworkCall, 2), `${m.sampling.defaultSampler}, ${m.sampling.defaultSteps} steps, g=${m.sampling.defaultGuidance}`]);
+  const models = r.models.map((m) => [m.name, `\`${m.dir}\``, `\`${m.version}\``, architectureLabel(m.architecture), m.parameters, m.weightBytes, fixed(m.mflopsPerNetworkCall, 2), `${m.sampling.defaultSampler}, ${m.sampling.defaultSteps} steps, g=${guidanceLabel(m.sampling)}`]);
   const fp32 = r.fp32.length
     ? r.fp32.map((f) => `fp32 ${f.model} = the EMA weights of \`${f.checkpoint}\` (step ${f.step}; ${f.matchesShippedInt8 ? `quantising them gives exactly ${f.model}'s model.bin` : `NOT the source of ${f.model}'s model.bin: a different step or run`}).`).join(' ')
     : 'fp32 rows: none (pass `--fp32-checkpoint [name=]runs/<run>` to compare a model\'s int8 weights with the fp32 weights they were quantised from).';

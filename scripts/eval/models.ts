@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../src/model/sampler';
-import { NoiseSchedule } from '../../src/model/schedule';
 import { flopsPerImage, parameterCount, paramSpecs, type Params, type UNetConfig } from '../../src/model/unet';
-import { loadWeights, type Manifest } from '../../src/model/weights';
+import { loadWeights, modelOf, type Manifest } from '../../src/model/weights';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../train/checkpoint';
 import { quantizePerChannel } from '../train/export';
 
@@ -31,7 +30,7 @@ export async function loadShippedModel(weightsDir = 'weights'): Promise<LoadedWe
   const file = fs.readFileSync(path.join(weightsDir, raw.binary?.file ?? 'model.bin'));
   const binary = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
   const { manifest, params } = await loadWeights(raw, binary);
-  return { manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule), binary: new Uint8Array(binary) };
+  return { ...modelOf(manifest, params), binary: new Uint8Array(binary) };
 }
 
 export interface ModelSpec {
@@ -91,6 +90,11 @@ export interface ModelSummary {
   parameters: number;
   weightBytes: number;
   mflopsPerNetworkCall: number;
+}
+
+/** "2.25", or "4.5 at 0.1·T-0.8·T" for a set that guides only in an interval. */
+export function guidanceLabel({ defaultGuidance, guidanceInterval }: Manifest['sampling']): string {
+  return guidanceInterval ? `${defaultGuidance} at ${guidanceInterval.from}·T-${guidanceInterval.to}·T` : String(defaultGuidance);
 }
 
 export function summarizeModel(m: NamedModel): ModelSummary {

@@ -15,10 +15,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasmBackend } from '../model/backend';
 import type { Model } from '../model/sampler';
-import { NoiseSchedule } from '../model/schedule';
 import { SERVED_SETS, type ServedSet } from '../model/served-sets';
 import { checkWeightSets, weightSetFor } from '../model/weight-sets';
-import { loadWeights, WeightsError, type Manifest } from '../model/weights';
+import { loadWeights, modelOf, WeightsError, type Manifest } from '../model/weights';
 import { assetUrl, fetchAsset } from './assets';
 
 /** Which tfjs-backend-wasm binary runs: `wasm-simd` is the Worker's. */
@@ -75,7 +74,7 @@ async function load(bundled: Manifest): Promise<ClientModel> {
   const backendName = await startBackend();
   try {
     const { manifest, params } = await loadWeights(bundled, await weights);
-    return { manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule), backend: backendName };
+    return { ...modelOf(manifest, params), backend: backendName };
   } catch (err) {
     if (err instanceof WeightsError) throw new WeightsError(`drawDigit: refusing the weights at ${assetUrl(file)}: ${err.message}`);
     throw err;

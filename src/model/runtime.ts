@@ -12,9 +12,8 @@ import generalBinary from '../../weights/model.bin';
 import { useWasmBackend } from './backend';
 import { SERVED_SETS } from './served-sets';
 import type { Model } from './sampler';
-import { NoiseSchedule } from './schedule';
 import { checkWeightSets, weightSetFor } from './weight-sets';
-import { loadWeights, WeightsError, type Manifest } from './weights';
+import { loadWeights, modelOf, WeightsError, type Manifest } from './weights';
 
 export interface LoadedModel extends Model {
   manifest: Manifest;
@@ -61,7 +60,7 @@ async function load(): Promise<ServedModels> {
   try {
     for (const { dir, manifest: raw } of SERVED_SETS) {
       const { manifest, params } = await loadWeights(raw, BINARIES[dir]);
-      sets.push({ manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule) });
+      sets.push(modelOf(manifest, params));
     }
   } catch (err) {
     for (const set of sets) tf.dispose(Object.values(set.params));

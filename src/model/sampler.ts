@@ -28,6 +28,8 @@ export interface Model {
   params: Params;
   unet: UNetConfig;
   schedule: NoiseSchedule;
+  /** The set's own guidance interval (its manifest's sampling.guidanceInterval), used where a run names none; absent: every step. */
+  guidanceInterval?: GuidanceInterval;
 }
 
 export interface SampleOptions {
@@ -43,7 +45,7 @@ export interface SampleOptions {
    * for no style; for networks with style inputs (others ignore it). Default: no style.
    */
   styles?: (Style | null)[];
-  /** Apply `guidance` only at these noise levels, plain conditional (w = 1) elsewhere; default: every step. */
+  /** Apply `guidance` only at these noise levels, plain conditional (w = 1) elsewhere; default: the model's own interval, else every step. */
   guidanceInterval?: GuidanceInterval;
   sampler: SamplerName;
   /** Called after every step with x̂₀ (the current clean estimate, [B,28,28,1]); must not keep the tensor. */
@@ -76,7 +78,7 @@ export function guidancePerStep(guidance: number, timesteps: number[], T: number
 export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   const stepSize = distilledStepSize(model, opts.steps, opts.sampler, opts.start !== undefined);
   const timesteps = runTimesteps(model.schedule, opts);
-  const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, opts.guidanceInterval);
+  const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, opts.guidanceInterval ?? model.guidanceInterval);
   const velocity = guidedVelocity(model, opts.labels, scales, stepSize, timesteps, opts.styles);
   try {
     return reverseProcess(model.schedule, model.unet.imageSize, (x, _t, i) => velocity.predict(x, i), opts);

@@ -11,8 +11,8 @@
  * the two against each other.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SamplerName } from './sampler';
-import type { ScheduleConfig } from './schedule';
+import type { GuidanceInterval, Model, SamplerName } from './sampler';
+import { NoiseSchedule, type ScheduleConfig } from './schedule';
 import { paramSpecs, type Params, type UNetConfig } from './unet';
 
 export const WEIGHTS_FORMAT = 'edge-diffusion-digits/int8-per-channel/v1';
@@ -39,6 +39,12 @@ export interface Manifest {
     defaultSampler: SamplerName;
     /** Served only for requests of at most this many steps; absent: any count. */
     maxSteps?: number;
+    /**
+     * Guide only at these noise levels (src/model/sampler.ts), at every request's
+     * guidance; absent: at every step. It changes the bytes a set draws, so
+     * `npm run set-sampling` gives the set a new version when it changes.
+     */
+    guidanceInterval?: GuidanceInterval;
   };
   binary: { file: string; bytes: number; sha256: string };
   tensors: TensorEntry[];
@@ -62,6 +68,10 @@ export function validateManifest(raw: unknown): Manifest {
   if (!m.sampling || !Number.isInteger(m.sampling.defaultSteps) || !Number.isFinite(m.sampling.defaultGuidance)) fail('missing sampling defaults');
   const { maxSteps } = m.sampling;
   if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= m.sampling.defaultSteps)) fail(`sampling.maxSteps ${JSON.stringify(maxSteps)} must be an integer no smaller than defaultSteps`);
+  const interval = m.sampling.guidanceInterval;
+  if (interval !== undefined && !(interval !== null && typeof interval === 'object' && typeof interval.from === 'number' && typeof interval.to === 'number' && interval.from >= 0 && interval.from < interval.to && interval.to <= 1)) {
+    fail(`sampling.guidanceInterval ${JSON.stringify(interval)} must be { from, to } with 0 ≤ from < to ≤ 1`);
+  }
   if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;
   try {
@@ -104,6 +114,12 @@ export async function loadWeights(rawManifest: unknown, binary: ArrayBuffer): Pr
     params[entry.name] = tf.tensor(dequantize(int8.subarray(entry.offset, entry.offset + size(entry.shape)), entry.scales), entry.shape, 'float32');
   }
   return { manifest, params };
+}
+
+/** What a loaded set draws with: its network, its schedule and the guidance interval its manifest serves. */
+export function modelOf(manifest: Manifest, params: Params): Model & { manifest: Manifest } {
+  const { guidanceInterval } = manifest.sampling;
+  return { manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule), ...(guidanceInterval ? { guidanceInterval } : {}) };
 }
 
 /** int8 × per-last-axis scale → float32. */

@@ -21,7 +21,15 @@ const weightSet = z
     weightsVersion: z.string(),
     parameters: z.number().int(),
     mflopsPerNetworkCall: z.number(),
-    sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string() }),
+    sampling: z.looseObject({
+      defaultSteps: z.number().int(),
+      defaultGuidance: z.number(),
+      defaultSampler: z.string(),
+      guidanceInterval: z
+        .object({ from: z.number(), to: z.number() })
+        .optional()
+        .meta({ description: 'this set applies a request’s guidance only at timesteps from·T ≤ t ≤ to·T (plain conditional elsewhere); absent: at every step' }),
+    }),
     style: z
       .object({
         descriptors: z.record(

@@ -1,7 +1,7 @@
 /** The shape of reports/frontier.json and its Markdown rendering (reports/frontier.md). */
 import type { GuidanceInterval } from '../../../src/model/sampler';
 import type { GreyCensus } from '../census';
-import { architectureLabel, type ModelSummary } from '../models';
+import { architectureLabel, guidanceLabel, type ModelSummary } from '../models';
 import { headerLine, type CommandReportHeader } from '../report-header';
 import { fixed, markdownTable } from '../reports';
 import { CENSUS_COLUMNS, censusCells, SPACE_COLUMNS, spaceCells, spaceLegend } from '../space-report';
@@ -54,7 +54,7 @@ export function frontierMarkdown(r: FrontierReport): string {
     ['model', 'folder', 'weights version', 'channels', 'MFLOP/call', 'frontier steps, sampler', 'rule', 'chosen guidance', 'served guidance'],
     r.models.map((m) => {
       const c = r.choices.find((x) => x.model === m.name)!;
-      return [m.name, `\`${m.dir}\``, `\`${m.version}\``, architectureLabel(m.architecture), fixed(m.mflopsPerNetworkCall, 2), `${c.steps}, ${c.sampler}`, c.ruleText, c.guidance === null ? 'none reaches it' : c.guidance, c.servedGuidance];
+      return [m.name, `\`${m.dir}\``, `\`${m.version}\``, architectureLabel(m.architecture), fixed(m.mflopsPerNetworkCall, 2), `${c.steps}, ${c.sampler}`, c.ruleText, c.guidance === null ? 'none reaches it' : c.guidance, guidanceLabel(m.sampling)];
     }),
     [false, false, false, false, true, false, false, true, true],
   );

@@ -49,15 +49,18 @@ export interface ModelChoice {
   servedGuidance: number;
 }
 
-/** Rows of one model per guidance (the served guidance added), at the model's frontier steps and default sampler. */
+/** Rows of one model per guidance (the served guidance added), at the model's frontier steps, default sampler and guidance interval (the run's, else its own). */
 export function frontierRows(models: NamedModel[], guidance: number[], stepsByName: Record<string, number>, guidanceInterval: GuidanceInterval | null = null): FrontierRow[] {
   return models.flatMap((m) => {
     const { defaultSampler, defaultSteps, defaultGuidance } = m.manifest.sampling;
     const names = m.name.split(' = ');
     const steps = names.map((n) => stepsByName[n]).find((s) => s !== undefined) ?? defaultSteps;
     const scales = [...new Set([...guidance, defaultGuidance])].sort((a, b) => a - b);
-    const interval = guidanceInterval ? { guidanceInterval } : {};
-    return scales.map((g) => ({ model: m.name, settings: { sampler: defaultSampler, steps, guidance: g, ...interval }, served: g === defaultGuidance }));
+    // The run's interval, else the set's own; a row is the served setting only where both agree.
+    const own = m.manifest.sampling.guidanceInterval;
+    const interval = guidanceInterval ?? own;
+    const asServed = JSON.stringify(interval) === JSON.stringify(own);
+    return scales.map((g) => ({ model: m.name, settings: { sampler: defaultSampler, steps, guidance: g, ...(interval ? { guidanceInterval: interval } : {}) }, served: asServed && g === defaultGuidance }));
   });
 }
 
