@@ -79,10 +79,10 @@ export const PAGE_HTML = /* html */ `<!doctype html>
           <label class="inline"><input id="thickness-any" type="checkbox" checked> Any thickness</label>
         </div>
         <div class="field"><label for="number">Number</label><input id="number" type="text" inputmode="numeric" pattern="[0-9]{1,16}" maxlength="16" placeholder="e.g. 2026" autocomplete="off" title="1 to 16 digits" aria-describedby="number-help"></div>
-        <div class="field"><label for="spacing">Spacing</label><select id="spacing"><option value="cells" selected>One cell per digit</option><option value="natural">Natural</option></select></div>
+        <div class="field"><label for="spacing">Spacing</label><select id="spacing"><option value="cells" selected>Cells</option><option value="natural">Natural</option></select></div>
       </div>
       <p id="hand-help" class="hint">How the digit is written, within the range the training digits cover (GET /model): slant leans it left (−) or right (+), thickness is the stroke width in pixels at 28×28. <em>Any</em> leaves it out; one alone is completed with its most typical partner.</p>
-      <p id="number-help" class="hint">A number of 1 to 16 digits is written on the edge in one hand (GET /number), instead of the digit; with both on <em>any</em> the seed picks the hand.</p>
+      <p id="number-help" class="hint">A number of 1 to 16 digits is written on the edge in one hand (GET /number), instead of the digit, each in its own cell or packed by the ink (natural); with both on <em>any</em> the seed picks the hand.</p>
     </fieldset>
     <div class="row" role="radiogroup" aria-label="Where to draw">
       <label class="inline"><input type="radio" name="where" value="edge" checked> Draw on the edge (the Worker)</label>
