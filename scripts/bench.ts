@@ -46,7 +46,7 @@ const USAGE = `Usage: npm run bench -- [flags]
   --cpu-seconds S       time budget for the pure-JS cpu backend, first model (default 60; 0 skips it)
   --workerd-reps N      requests per path to the bundled Worker in workerd, one at a time, with the
                         in-isolate breakdown: /digit/5.png (the default request), ?steps=10, ?steps=1,
-                        /healthz (default 30; 0 skips)
+                        /number/2026.png, /healthz (default 30; 0 skips)
   --connections N       concurrent HTTP connections (default 4)
   --fresh-requests N    requests that run the model, in each of the no-seed and fresh-seed runs (default 200)
   --cached-requests N   cache-hit requests (default 2000)

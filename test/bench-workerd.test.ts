@@ -9,7 +9,7 @@ import { nodeModelMs, workerdSection, type BenchReport } from '../scripts/bench/
 import { speedHeadline } from '../scripts/eval/record';
 import type { HttpBench, LoadRun } from '../scripts/bench/http-load';
 import { buildBundle, configWithoutBuild } from '../scripts/bench/bundle';
-import { benchWorkerd, drawnBy, parseServerTiming, PROBE_ENTRY, WORKERD_PATHS, type ServedWeightSet, type WorkerdBench, type WorkerdRow } from '../scripts/bench/workerd';
+import { benchWorkerd, drawnBy, drawsModel, parseServerTiming, PROBE_ENTRY, WORKERD_PATHS, type ServedWeightSet, type WorkerdBench, type WorkerdRow } from '../scripts/bench/workerd';
 import type { SamplerName } from '../src/model/sampler';
 import { BUNDLE_DIR, FEW_STEP, GENERAL } from './helpers/worker';
 
@@ -48,6 +48,7 @@ describe('what a row was drawn with', () => {
   it('the set the answer names, at the path’s steps or, without them, that set’s default steps; its guidance and sampler', () => {
     expect(drawnBy('/digit/5.png', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(drawnBy('/digit/5.png?steps=10', GENERAL.version, sets)).toEqual({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
+    expect(drawnBy('/number/2026.png', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(drawnBy('/healthz', null, sets)).toEqual({ weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null });
   });
 
@@ -73,8 +74,9 @@ describe('benchWorkerd on the bundled Worker', () => {
     return found;
   };
 
-  it('times the default request (no steps) besides the budgets’ step counts and /healthz', () => {
+  it('times the default request (no steps) besides the budgets’ step counts, a number in one hand and /healthz', () => {
     expect(WORKERD_PATHS).toContain('/digit/5.png');
+    expect(WORKERD_PATHS).toContain('/number/2026.png');
     expect(bench.rows.map((x) => x.path)).toEqual(WORKERD_PATHS);
   });
 
@@ -95,12 +97,13 @@ describe('benchWorkerd on the bundled Worker', () => {
   it('each step count by the set that serves it, at that set’s guidance', () => {
     expect(row('/digit/5.png?steps=1')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: 1, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(row('/digit/5.png?steps=10')).toMatchObject({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
+    expect(row('/number/2026.png')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(row('/healthz')).toMatchObject({ weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null, modelMs: null, pngMs: null });
   });
 
   it('every figure is a time that adds up', () => {
     for (const x of bench.rows) {
-      const digit = x.path.startsWith('/digit/');
+      const digit = drawsModel(x.path);
       for (const ms of [x.requestMs, x.dispatchMs, x.isolateMs]) expect(ms, x.path).toBeGreaterThanOrEqual(0);
       expect(x.requestMs, x.path).toBeGreaterThan(0);
       expect(x.modelMs === null, x.path).toBe(!digit);
@@ -130,6 +133,8 @@ describe('benchWorkerd on the bundled Worker', () => {
     expect(nodeModelMs(r, row('/digit/5.png?steps=1'))).toBe(1000 + 10 + few.defaultGuidance);
     expect(nodeModelMs(r, row('/digit/5.png?steps=10'))).toBe(2000 + 100 + gen.defaultGuidance);
     expect(nodeModelMs(r, row('/healthz'))).toBeUndefined();
+    // Node times one digit: a number of four has no Node figure.
+    expect(nodeModelMs(r, row('/number/2026.png'))).toBeUndefined();
     // Not among --models, or that setting not timed: no Node figure.
     expect(nodeModelMs({ models: models.slice(0, 2), generation }, row('/digit/5.png?steps=10'))).toBeUndefined();
     expect(nodeModelMs({ models, generation: generation.filter((g) => g.steps !== 10) }, row('/digit/5.png?steps=10'))).toBeUndefined();
@@ -137,6 +142,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     const md = workerdSection(r);
     expect(md).toContain(`| \`GET /digit/5.png\` | few-step: ${few.defaultSteps} steps, g=${few.defaultGuidance}, ${few.defaultSampler} |`);
     expect(md).toContain(`| \`GET /digit/5.png?steps=10\` | general: 10 steps, g=${gen.defaultGuidance}, ${gen.defaultSampler} |`);
+    expect(md).toContain(`| \`GET /number/2026.png\` | few-step: ${few.defaultSteps} steps, g=${few.defaultGuidance}, ${few.defaultSampler} |`);
     expect(md).toContain('| `GET /healthz` | – (no model) |');
     expect(md).toContain(`**few-step** (\`${FEW_STEP.version}\`): steps 1–${few.maxSteps} and the default request`);
     expect(md).toContain(`**general** (\`${GENERAL.version}\`): steps ${few.maxSteps! + 1}–`);
@@ -150,7 +156,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     const report = (httpBench: HttpBench) =>
       ({ date: 'd', machine: 'm', backend: 'b', peak: { gflops: 1 }, cpuBackend: null, bundle: { gzipBytes: 2048 }, generation: [], models: [model('teacher', 'teacher-version'), model('few-step', FEW_STEP.version), model('general', GENERAL.version)], workerd: bench, http: httpBench }) as unknown as BenchReport;
     const headline = (name: string, r = report(http)) => speedHeadline(r, r.models.find((m) => m.name === name)! as never) as { workerd: { path: string }[] | null; http: unknown; bundleGzipKiB: number | null };
-    expect(headline('few-step').workerd?.map((x) => x.path)).toEqual(['/digit/5.png', '/digit/5.png?steps=1']);
+    expect(headline('few-step').workerd?.map((x) => x.path)).toEqual(['/digit/5.png', '/digit/5.png?steps=1', '/number/2026.png']);
     expect(headline('few-step').http).not.toBeNull();
     expect(headline('general').workerd?.map((x) => x.path)).toEqual(['/digit/5.png?steps=10']);
     expect(headline('general').http).toBeNull();

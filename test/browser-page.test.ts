@@ -3,7 +3,9 @@
  * playwright-core), served by the bundled Worker in workerd on 127.0.0.1:
  * generate a digit, watch it load, inpaint through the UI, restyle, draw in
  * the browser step by step, take the defaults from GET /model, and check the
- * layout on a phone-sized screen. Screenshots go to test-artifacts/.
+ * layout on a phone-sized screen; then the hand (slant and thickness sliders
+ * ranged by GET /model, left out of the query on "any") and a number written
+ * in one hand through GET /number. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,6 +45,14 @@ async function open(page: Page): Promise<void> {
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => (document.getElementById('sampler') as unknown as { value: string }).value !== '');
 }
+/** The grey level of every pixel an <img> shows, at its natural size (Playwright gives no body for the page's fetches). */
+const shownPixels = (page: Page, selector: string) =>
+  page.$eval(selector, (img) => {
+    const { naturalWidth: w, naturalHeight: h } = img as HTMLImageElement;
+    const g = Object.assign(document.createElement('canvas'), { width: w, height: h }).getContext('2d')!;
+    g.drawImage(img as HTMLImageElement, 0, 0);
+    return Array.from(g.getImageData(0, 0, w, h).data.filter((_, i) => i % 4 === 0));
+  });
 const naturalWidth = (page: Page, selector: string) => page.$eval(selector, (img) => (img as HTMLImageElement).naturalWidth);
 
 // Generous: Chromium, workerd and the draws share the CPU with whatever else runs (minutes, under CI load).
@@ -202,6 +212,183 @@ describe('the demo page', { timeout: 240_000 }, () => {
     await loaded(page, '#png');
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'page-phone.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+interface ServedModel {
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string };
+  weightSets: { style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
+}
+
+describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
+  let model: ServedModel;
+  /** The query the page sends for its sampling fields at their defaults and seed 42, in its order. */
+  let sampling: string;
+  beforeAll(async () => {
+    model = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as ServedModel;
+    const s = model.sampling;
+    sampling = new URLSearchParams({ steps: String(s.defaultSteps), seed: '42', guidance: String(s.defaultGuidance), sampler: s.defaultSampler }).toString();
+  });
+  /** The page opened, with the errors its script throws. */
+  async function openWatched(): Promise<{ page: Page; failures: string[] }> {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    await open(page);
+    return { page, failures };
+  }
+  const generate = (page: Page) => page.getByRole('button', { name: 'Generate', exact: true }).click();
+  /** What dragging a slider does: a new value, then an input event. */
+  const drag = (page: Page, label: string, value: string) =>
+    page.getByLabel(label, { exact: true }).evaluate((el, v) => {
+      (el as HTMLInputElement).value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
+  const statusText = (page: Page) => page.locator('#status').textContent();
+  const settled = (page: Page) => page.waitForFunction(() => /^(Drew|Wrote|Error)/.test(document.getElementById('status')!.textContent!));
+
+  it('takes the sliders’ ranges from GET /model, and on “any” sends the very requests it sent without them', async () => {
+    const { page, failures } = await openWatched();
+    const styled = model.weightSets.find((set) => set.style)!.style!;
+    for (const [label, d] of [['Slant', 'slant'], ['Thickness', 'thickness']] as const) {
+      const slider = page.getByLabel(label, { exact: true });
+      const { range, percentiles } = styled.descriptors[d];
+      expect(await slider.evaluate((el) => [(el as HTMLInputElement).min, (el as HTMLInputElement).max, (el as HTMLInputElement).value, (el as HTMLInputElement).disabled])).toEqual([String(range[0]), String(range[1]), String(percentiles.p50), false]);
+      expect(await page.getByLabel(`Any ${d}`).isChecked()).toBe(true);
+      await expect(page.locator(`#${d}-value`).textContent()).resolves.toBe('any');
+    }
+
+    // Unset: the URLs the page built before it had a hand, and no X-Style in the answer.
+    const plainPng = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    const plainApng = page.waitForRequest((r) => r.url().includes('/digit/3.apng'));
+    await generate(page);
+    const plain = await plainPng;
+    expect(plain.url()).toBe(`${origin}/digit/3.png?${sampling}&size=280`);
+    expect((await plainApng).url()).toBe(`${origin}/digit/3.apng?${sampling}`);
+    expect(plain.status()).toBe(200);
+    expect(await plain.headerValue('x-style')).toBeNull();
+    await loaded(page, '#png');
+    await expect(statusText(page)).resolves.toBe('Drew a 3 with seed 42.');
+    const plainPixels = await shownPixels(page, '#png');
+
+    // A hand: one slider dragged, the other stepped with the keyboard.
+    await drag(page, 'Slant', '0.3');
+    await page.getByLabel('Thickness', { exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    const thickness = (styled.descriptors.thickness.percentiles.p50 + 0.001).toFixed(3);
+    expect([await page.getByLabel('Any slant').isChecked(), await page.getByLabel('Any thickness').isChecked()]).toEqual([false, false]);
+    await expect(page.locator('#thickness-value').textContent()).resolves.toBe(thickness);
+    const styledPng = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    const styledApng = page.waitForResponse((r) => r.url().includes('/digit/3.apng'));
+    await generate(page);
+    const drawn = await styledPng;
+    expect(drawn.url()).toBe(`${origin}/digit/3.png?${sampling}&size=280&slant=0.3&thickness=${thickness}`);
+    expect(drawn.status()).toBe(200);
+    expect(await drawn.headerValue('x-style')).toBe(`slant=0.3, thickness=${thickness}`);
+    const apng = await styledApng;
+    expect([apng.url(), apng.status()]).toEqual([`${origin}/digit/3.apng?${sampling}&slant=0.3&thickness=${thickness}`, 200]);
+    await page.waitForFunction(() => /^Drew a 3 with seed 42 in the hand/.test(document.getElementById('status')!.textContent!));
+    await expect(statusText(page)).resolves.toBe(`Drew a 3 with seed 42 in the hand slant=0.3, thickness=${thickness}.`);
+    await loaded(page, '#png');
+    await loaded(page, '#apng');
+    expect(await shownPixels(page, '#png')).not.toEqual(plainPixels);
+
+    // Back to any slant: only the thickness is asked for, and the answer names the slant it completed.
+    await page.getByLabel('Any slant').check();
+    await expect(page.locator('#slant-value').textContent()).resolves.toBe('any');
+    const half = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    await generate(page);
+    const thick = await half;
+    expect(thick.url()).toBe(`${origin}/digit/3.png?${sampling}&size=280&thickness=${thickness}`);
+    expect(await thick.headerValue('x-style')).toMatch(new RegExp(`^slant=-?[\\d.]+, thickness=${thickness}$`));
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('writes a number in one hand on the edge, shows the hand it was drawn in, and writes it again in that hand', async () => {
+    const { page, failures } = await openWatched();
+    const noDigit = (r: { url(): string }) => expect(r.url()).not.toMatch(/\/digit\//);
+    page.on('request', noDigit);
+    await page.getByLabel('Number').fill('2026');
+    const first = page.waitForResponse((r) => r.url().includes('/number/'));
+    await generate(page);
+    const written = await first;
+    expect(written.url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=cells`);
+    expect(written.status()).toBe(200);
+    const hand = (await written.headerValue('x-style'))!;
+    expect(hand).toMatch(/^slant=-?[\d.]+, thickness=[\d.]+$/);
+    await loaded(page, '#number-png');
+    expect(await page.$eval('#number-png', (img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight])).toEqual([4 * 112, 112]);
+    await expect(page.locator('#number-style').textContent()).resolves.toBe(hand);
+    await settled(page);
+    await expect(statusText(page)).resolves.toBe(`Wrote 2026 with seed 42 in the hand ${hand}.`);
+    await expect(page.getByRole('img', { name: `2026 handwritten in one hand: ${hand}, seed 42` }).isVisible()).resolves.toBe(true);
+    const writtenSrc = await page.$eval('#number-png', (img) => (img as HTMLImageElement).src);
+    const writtenPixels = await shownPixels(page, '#number-png');
+
+    // That hand onto the sliders: the same seed and hand write the same picture.
+    await page.getByRole('button', { name: 'Use this hand' }).click();
+    const [slant, thickness] = hand.split(', ').map((kv) => kv.split('=')[1]);
+    expect(await page.getByLabel('Slant', { exact: true }).inputValue()).toBe(slant);
+    expect(await page.getByLabel('Thickness', { exact: true }).inputValue()).toBe(thickness);
+    const again = page.waitForResponse((r) => r.url().includes('/number/'));
+    await generate(page);
+    const rewritten = await again;
+    expect(rewritten.url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=cells&slant=${slant}&thickness=${thickness}`);
+    expect(await rewritten.headerValue('x-style')).toBe(hand);
+    await page.waitForFunction((before) => {
+      const img = document.getElementById('number-png') as HTMLImageElement;
+      return img.src !== before && img.complete && img.naturalWidth > 0;
+    }, writtenSrc);
+    expect(await shownPixels(page, '#number-png')).toEqual(writtenPixels);
+
+    // Natural spacing: packed by the ink, narrower, as high.
+    await page.getByLabel('Spacing').selectOption('natural');
+    const packed = page.waitForResponse((r) => r.url().includes('/number/'));
+    await generate(page);
+    expect((await packed).url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=natural&slant=${slant}&thickness=${thickness}`);
+    await page.waitForFunction(() => (document.getElementById('number-png') as HTMLImageElement).naturalWidth < 4 * 112);
+    await loaded(page, '#number-png');
+    expect(await page.$eval('#number-png', (img) => (img as HTMLImageElement).naturalHeight)).toBe(112);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'page-number.png'), fullPage: true });
+    page.off('request', noDigit);
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a malformed number in the browser, and shows the API’s refusal of one over the budget', async () => {
+    const { page, failures } = await openWatched();
+    const sent: string[] = [];
+    page.on('request', (r) => sent.push(r.url()));
+    await page.getByLabel('Number').fill('20x6');
+    await generate(page);
+    expect(await page.getByLabel('Number').evaluate((el) => (el as HTMLInputElement).validity.patternMismatch)).toBe(true);
+    expect(sent).toEqual([]);
+    await page.getByLabel('Number').fill('1234567890123456');
+    await page.getByLabel('Steps').fill('100');
+    const refused = page.waitForResponse((r) => r.url().includes('/number/'));
+    await generate(page);
+    expect((await refused).status()).toBe(400);
+    await settled(page);
+    await expect(statusText(page)).resolves.toMatch(/^Error: .*16 digits.* is an estimated \d+ ms of CPU, and one request may use 1000 ms/);
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('draws in this browser in the chosen hand, the very pixels the edge draws in it', async () => {
+    const { page, failures } = await openWatched();
+    await page.getByLabel('Draw in this browser').check();
+    await drag(page, 'Slant', '-0.2');
+    await drag(page, 'Thickness', '3.5');
+    await generate(page);
+    await settled(page);
+    await expect(statusText(page)).resolves.toMatch(/^Drew a 3 with seed 42 in the hand slant=-0\.2, thickness=3\.5 in this browser \(wasm-simd\): \d+ steps in \d+ ms\.$/);
+    const painted = await page.$eval('#local', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
+    const edge = await mf.dispatchFetch(`${origin}/digit/3.png?${sampling}&slant=-0.2&thickness=3.5`);
+    expect(edge.headers.get('X-Style')).toBe('slant=-0.2, thickness=3.5');
+    expect(painted).toEqual(Array.from(decodeGreyPng(await edge.arrayBuffer()).grey));
+    expect(failures).toEqual([]);
     await page.close();
   });
 });

@@ -116,8 +116,9 @@ export interface WorkerdSectionInput {
   workerd: WorkerdBench | null;
 }
 
-/** drawDigits in Node of the --models entry whose weights drew the row, at the row's steps, guidance and sampler; undefined where not timed. */
+/** drawDigits in Node of the --models entry whose weights drew the row, at the row's steps, guidance and sampler; undefined where not timed, and for a number (Node times one digit). */
 export function nodeModelMs(r: Omit<WorkerdSectionInput, 'workerd'>, x: WorkerdRow): number | undefined {
+  if (!x.path.startsWith('/digit/')) return undefined;
   const drawer = r.models.find((m) => m.version === x.weightsVersion);
   return drawer ? r.generation.find((g) => g.model === drawer.name && g.steps === x.steps && g.guidance === x.guidance && g.sampler === x.sampler)?.medianMs : undefined;
 }
@@ -145,7 +146,7 @@ export function workerdSection(r: WorkerdSectionInput): string {
     ...timingNames.map((n) => fixed(x.serverTiming[n], 2)),
   ]);
   const headers = ['request', 'drawn by', 'whole request', 'assets router', 'dispatch', 'other', 'in the isolate', 'model (drawDigits)', 'PNG encode', 'rest', 'Node: model', ...timingNames.map((n) => `Server-Timing ${n}`)];
-  return `The bundled Worker serves ${w.weightSets.length} weight sets: ${sets.join('; ')}. Each digit row names the set that drew it. Requests through Miniflare's \`dispatchFetch\`, one at a time, no seed (so no cache), median of ${w.reps} after warm-up, in ms.
+  return `The bundled Worker serves ${w.weightSets.length} weight sets: ${sets.join('; ')}. Each digit and number row names the set that drew it. Requests through Miniflare's \`dispatchFetch\`, one at a time, no seed (so no cache), median of ${w.reps} after warm-up, in ms.
 
 ${markdownTable(headers, rows, headers.map((_, i) => i > 1))}
 
@@ -154,8 +155,8 @@ ${markdownTable(headers, rows, headers.map((_, i) => i > 1))}
 - **assets router**: whole request − the same bundle served without static assets: with \`[assets]\`, workerd's asset router looks every path up before it calls the Worker. On Cloudflare that lookup happens before the Worker runs and is not the Worker's CPU time.
 - **dispatch**: the round trip to a no-op Worker in its own workerd (Node → loopback socket → Miniflare's entry Worker → the Worker, and back): the floor of any request here, not the Worker's CPU time either.
 - **other**: what remains outside the handler beyond a no-op Worker (a larger body, the Worker's log lines, measurement noise).
-- **in the isolate**: the same app timed inside workerd by the bench's probe bundle (\`scripts/bench/workerd-probe.ts\`: workerd's clock ticks in whole ms, so each part is a loop of ${w.loopReps}, median over the repetitions): the app's handling, and for digits **model** (\`drawDigits\`: sampler, network, grey bytes) and **PNG encode** (upscale + encode of the 28×28 digit) as the route calls them; **rest** = in the isolate − model − PNG (routing, query, seed, headers, Response).
-- **Node: model**: \`drawDigits\` in Node of the --models entry with the weights version that drew the row, at its steps, guidance and sampler, from the per-digit table above (– where that entry or setting was not timed).${timingNames.length ? '\n- **Server-Timing**: the durations the deployed Worker reports itself.' : ''}
+- **in the isolate**: the same app timed inside workerd by the bench's probe bundle (\`scripts/bench/workerd-probe.ts\`: workerd's clock ticks in whole ms, so each part is a loop of ${w.loopReps}, median over the repetitions): the app's handling, and for digits and numbers **model** (\`drawDigits\`, or \`drawNumber\` for the number: sampler, network, grey bytes) and **PNG encode** (upscale + encode of the 28 px high picture) as the route calls them; **rest** = in the isolate − model − PNG (routing, query, seed, headers, Response).
+- **Node: model**: \`drawDigits\` in Node of the --models entry with the weights version that drew the row, at its steps, guidance and sampler, from the per-digit table above (– where that entry or setting was not timed, and for the number).${timingNames.length ? '\n- **Server-Timing**: the durations the deployed Worker reports itself.' : ''}
 `;
 }
 

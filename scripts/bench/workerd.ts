@@ -10,13 +10,14 @@
  *  - dispatch: the round trip to a no-op Worker (Node → loopback socket →
  *    workerd's entry Worker → the Worker, and back), the floor of any request;
  *  - in the isolate: the same app inside workerd, timed by the probe bundle
- *    (workerd-probe.ts) in loops: its whole handling, and for digits the
- *    model (drawDigits) and the PNG encode as the route calls them;
+ *    (workerd-probe.ts) in loops: its whole handling, and for digits and
+ *    numbers the model (drawDigits, drawNumber) and the PNG encode as the
+ *    route calls them;
  *    rest = in the isolate − model − PNG: routing, query, seed, headers;
  *  - other = request − assets router − dispatch − in the isolate: what the
  *    Worker costs outside its handler beyond a no-op (larger bodies, logs).
  * The Worker serves several weight sets (src/model/weight-sets.ts): each
- * digit row names the one that drew it, from the deployed Worker's
+ * digit and number row names the one that drew it, from the deployed Worker's
  * X-Weights-Version, with that set's steps (the default request's when the
  * path has none), guidance and sampler from GET /model; the probe must have
  * timed the same, or the bench stops.
@@ -50,10 +51,15 @@ export function benchWorkerOptions(bundleDir: string, script = 'index.js'): Mini
 
 /**
  * The default request (no steps: the product's main request), the requests
- * issue 8 budgets (uncached: no seed), one per served weight set today, and
+ * issue 8 budgets (uncached: no seed), one per served weight set today, a
+ * number in one hand at the default request's settings (unseeded like the
+ * rest: a seeded path would be a cache hit from its second request on), and
  * the no-model baseline.
  */
-export const WORKERD_PATHS = ['/digit/5.png', '/digit/5.png?steps=10', '/digit/5.png?steps=1', '/healthz'];
+export const WORKERD_PATHS = ['/digit/5.png', '/digit/5.png?steps=10', '/digit/5.png?steps=1', '/number/2026.png', '/healthz'];
+
+/** A path that runs the model: a digit or a number. */
+export const drawsModel = (url: string) => /^\/(digit|number)\//.test(new URL(url, 'http://x').pathname);
 
 /** A weight set as the Worker's GET /model lists it. */
 export interface ServedWeightSet {
@@ -67,7 +73,7 @@ export interface ServedWeightSet {
 
 export interface WorkerdRow {
   path: string;
-  /** The weight set that drew the digit (the response's X-Weights-Version, named from GET /model); null for /healthz. */
+  /** The weight set that drew the digit or number (the response's X-Weights-Version, named from GET /model); null for /healthz. */
   weightSet: string | null;
   weightsVersion: string | null;
   /** Network steps drawn: the path's, else (the default request) the drawing set's default; null for /healthz. */
@@ -85,7 +91,7 @@ export interface WorkerdRow {
   isolateMs: number;
   /** request − assets router − dispatch − in the isolate. */
   otherMs: number;
-  /** drawDigits and the 28×28 PNG encode inside workerd (digit paths only), and the rest of the isolate's time. */
+  /** drawDigits (drawNumber) and the 28 px high PNG encode inside workerd (digit and number paths only), and the rest of the isolate's time. */
   modelMs: number | null;
   pngMs: number | null;
   restMs: number;
@@ -130,7 +136,7 @@ type Drawn = Pick<WorkerdRow, 'weightSet' | 'weightsVersion' | 'steps' | 'guidan
 
 /** What a row's request drew: the set named by its X-Weights-Version, at the path's steps or that set's defaults. */
 export function drawnBy(url: string, weightsVersion: string | null, sets: readonly ServedWeightSet[]): Drawn {
-  if (!new URL(url, 'http://x').pathname.startsWith('/digit/')) return { weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null };
+  if (!drawsModel(url)) return { weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null };
   const set = sets.find((s) => s.weightsVersion === weightsVersion);
   if (!set) throw new Error(`workerd: GET ${url} answered X-Weights-Version ${weightsVersion}, not one of GET /model's weight sets (${sets.map((s) => s.weightsVersion).join(', ')})`);
   const query = new URL(url, 'http://x').searchParams.get('steps');

@@ -4,8 +4,11 @@
  * the browser, /client.js through /draw-worker.js, so it doubles as a worked
  * example. Steps, guidance and sampler start empty and are filled from GET
  * /model (the default request's settings and the API's limits), so the page
- * never offers defaults other than the Worker's. Inline script: keep it free of
- * backticks and ${…}, since it lives inside a template literal.
+ * never offers defaults other than the Worker's; the hand's sliders (slant,
+ * thickness) take their ranges from it too, and left on "any" add nothing to a
+ * request, which is then the one the page sent before it had them. Inline
+ * script: keep it free of backticks and ${…}, since it lives inside a template
+ * literal.
  */
 export const PAGE_HTML = /* html */ `<!doctype html>
 <html lang="en">
@@ -35,6 +38,14 @@ export const PAGE_HTML = /* html */ `<!doctype html>
   .stack { position: relative; }
   .stack img { width: 100%; height: 100%; image-rendering: pixelated; }
   .stack canvas { position: absolute; inset: 0; width: 100%; height: 100%; opacity: .55; touch-action: none; cursor: crosshair; }
+  fieldset fieldset { margin: .5rem 0; }
+  .label-line { display: flex; justify-content: space-between; gap: .5rem; }
+  input[type=range] { width: 11rem; min-height: 1.75rem; }
+  input[type=range][aria-valuetext=any] { opacity: .5; }
+  .hint { font-size: .85rem; margin: .25rem 0; }
+  #number { width: 10rem; }
+  #number-figure { width: auto; margin-top: 1rem; }
+  #number-png { display: block; max-width: 100%; height: auto; background: #000; image-rendering: pixelated; }
   #status { min-height: 1.5rem; font-weight: 600; }
   #step-times { font-size: .85rem; overflow-wrap: anywhere; }
 </style>
@@ -54,6 +65,25 @@ export const PAGE_HTML = /* html */ `<!doctype html>
       <div class="field"><label for="sampler">Sampler</label><select id="sampler" required><option value="" disabled selected>loading…</option><option value="ddim">DDIM</option><option value="dpmpp">DPM-Solver++ (2M)</option></select></div>
       <button type="submit">Generate</button>
     </div>
+    <fieldset id="hand" disabled aria-describedby="hand-help">
+      <legend>Hand</legend>
+      <div class="row">
+        <div class="field">
+          <div class="label-line"><label for="slant">Slant</label><output id="slant-value" for="slant">any</output></div>
+          <input id="slant" type="range" step="0.001" aria-valuetext="any">
+          <label class="inline"><input id="slant-any" type="checkbox" checked> Any slant</label>
+        </div>
+        <div class="field">
+          <div class="label-line"><label for="thickness">Thickness</label><output id="thickness-value" for="thickness">any</output></div>
+          <input id="thickness" type="range" step="0.001" aria-valuetext="any">
+          <label class="inline"><input id="thickness-any" type="checkbox" checked> Any thickness</label>
+        </div>
+        <div class="field"><label for="number">Number</label><input id="number" type="text" inputmode="numeric" pattern="[0-9]{1,16}" maxlength="16" placeholder="e.g. 2026" autocomplete="off" title="1 to 16 digits" aria-describedby="number-help"></div>
+        <div class="field"><label for="spacing">Spacing</label><select id="spacing"><option value="cells" selected>Cells</option><option value="natural">Natural</option></select></div>
+      </div>
+      <p id="hand-help" class="hint">How the digit is written, within the range the training digits cover (GET /model): slant leans it left (−) or right (+), thickness is the stroke width in pixels at 28×28. <em>Any</em> leaves it out; one alone is completed with its most typical partner.</p>
+      <p id="number-help" class="hint">A number of 1 to 16 digits is written on the edge in one hand (GET /number), instead of the digit, each in its own cell or packed by the ink (natural); with both on <em>any</em> the seed picks the hand.</p>
+    </fieldset>
     <div class="row" role="radiogroup" aria-label="Where to draw">
       <label class="inline"><input type="radio" name="where" value="edge" checked> Draw on the edge (the Worker)</label>
       <label class="inline"><input type="radio" name="where" value="local"> Draw in this browser (/client.js)</label>
@@ -68,6 +98,10 @@ export const PAGE_HTML = /* html */ `<!doctype html>
     <figcaption id="local-caption">Drawn in this browser: x̂₀ after every step</figcaption>
   </figure>
 </div>
+<figure id="number-figure" hidden>
+  <img id="number-png" alt="No number yet">
+  <figcaption>Written in the hand <output id="number-style"></output> <button type="button" id="keep-hand">Use this hand</button></figcaption>
+</figure>
 <p id="step-times" class="local" hidden></p>
 
 <h2>Inpaint</h2>
@@ -129,8 +163,60 @@ fetch("/model").then(function (res) {
   $("guidance").max = s.maxGuidance;
   if ($("steps").value === "") $("steps").value = s.defaultSteps;
   if ($("guidance").value === "") $("guidance").value = s.defaultGuidance;
+  setUpHand(model.weightSets);
   if ($("sampler").value === "") $("sampler").value = s.defaultSampler;
 }).catch(function (err) { say("Error: could not read the defaults from /model: " + err.message); });
+
+// The hand: each descriptor's slider spans the range GET /model gives the first weight set with style
+// inputs (the training digits' 1st to 99th percentiles) and starts at their median. One on "any" is
+// left out of the query, so with both on "any" every request is exactly what it was without a hand.
+var DESCRIPTORS = ["slant", "thickness"];
+function setUpHand(sets) {
+  var styled = sets.find(function (set) { return set.style; });
+  if (!styled) {
+    $("hand-help").textContent = "The served weights have no style inputs: they draw no given hand, and no number.";
+    return;
+  }
+  DESCRIPTORS.forEach(function (d) {
+    var about = styled.style.descriptors[d];
+    $(d).min = about.range[0];
+    $(d).max = about.range[1];
+    $(d).value = about.percentiles.p50;
+    $(d).title = about.meaning + " (" + about.unit + ")";
+  });
+  $("hand").disabled = false;
+}
+function showHand(d) {
+  var any = $(d + "-any").checked;
+  $(d + "-value").value = any ? "any" : $(d).value;
+  if (any) $(d).setAttribute("aria-valuetext", "any"); else $(d).removeAttribute("aria-valuetext");
+}
+DESCRIPTORS.forEach(function (d) {
+  // Moving a slider asks for its value; "any" lets it go again.
+  $(d).addEventListener("input", function () { $(d + "-any").checked = false; showHand(d); });
+  $(d + "-any").addEventListener("change", function () { showHand(d); });
+});
+function handQuery() {
+  var q = new URLSearchParams();
+  DESCRIPTORS.forEach(function (d) { if (!$(d + "-any").checked) q.set(d, $(d).value); });
+  var text = String(q);
+  return text ? "&" + text : "";
+}
+function handOptions() {
+  var options = {};
+  DESCRIPTORS.forEach(function (d) { if (!$(d + "-any").checked) options[d] = Number($(d).value); });
+  return options;
+}
+// "slant=0.103, thickness=2.386" (an answer's X-Style) onto the sliders.
+function useHand(style) {
+  style.split(",").forEach(function (part) {
+    var kv = part.trim().split("=");
+    if (DESCRIPTORS.indexOf(kv[0]) < 0) return;
+    $(kv[0]).value = kv[1];
+    $(kv[0] + "-any").checked = false;
+    showHand(kv[0]);
+  });
+}
 
 function where() { return document.querySelector("input[name=where]:checked").value; }
 document.querySelectorAll("input[name=where]").forEach(function (radio) {
@@ -168,19 +254,33 @@ async function run(label, task) {
 
 $("generate").addEventListener("submit", function (event) {
   event.preventDefault();
-  var d = $("digit").value, q = sampling();
+  var d = $("digit").value, q = sampling(), digits = $("number").value;
+  if (digits) return run("Writing " + digits, function () { return writeNumber(digits, q); });
   if (where() === "local") return run("Drawing a " + d + " in this browser", function () { return drawHere(d); });
   run("Drawing a " + d, async function () {
-    var res = await call("/digit/" + d + ".png?" + q + "&size=280");
+    var res = await call("/digit/" + d + ".png?" + q + "&size=280" + handQuery());
+    var style = res.headers.get("X-Style");
     source = await res.blob();
     show($("png"), source, "A generated handwritten " + d + " (seed " + res.headers.get("X-Seed") + ")");
     show($("source"), source, "The generated " + d + ", to be inpainted");
     clearMask();
-    $("apng").src = "/digit/" + d + ".apng?" + q;
+    $("apng").src = "/digit/" + d + ".apng?" + q + handQuery();
     $("apng").alt = "The " + d + " forming from noise, one frame per sampler step";
-    return "Drew a " + d + " with seed " + res.headers.get("X-Seed") + ".";
+    return "Drew a " + d + " with seed " + res.headers.get("X-Seed") + (style ? " in the hand " + style : "") + ".";
   });
 });
+
+// A number in one hand, on the edge: GET /number with the same sampling, the hand and the spacing,
+// 112 px high (the route allows 28 to 128). X-Style names the hand it was written in, given or drawn.
+async function writeNumber(digits, q) {
+  var res = await call("/number/" + digits + ".png?" + q + "&size=112&spacing=" + $("spacing").value + handQuery());
+  var style = res.headers.get("X-Style"), seed = res.headers.get("X-Seed");
+  show($("number-png"), await res.blob(), digits + " handwritten in one hand: " + style + ", seed " + seed);
+  $("number-style").value = style;
+  $("number-figure").hidden = false;
+  return "Wrote " + digits + " with seed " + seed + " in the hand " + style + ".";
+}
+$("keep-hand").addEventListener("click", function () { useHand($("number-style").value); });
 
 // Drawing in this browser: /draw-worker.js runs drawDigit from /client.js off this thread and posts
 // every step's x̂₀ as soon as it is computed; each is painted on arrival. Answers carry their
@@ -225,7 +325,7 @@ function localPng() {
 async function drawHere(d) {
   var started = performance.now(), times = [];
   $("step-times").textContent = "";
-  var request = { digit: Number(d), seed: Number($("seed").value), steps: Number($("steps").value), guidance: Number($("guidance").value), sampler: $("sampler").value };
+  var request = Object.assign({ digit: Number(d), seed: Number($("seed").value), steps: Number($("steps").value), guidance: Number($("guidance").value), sampler: $("sampler").value }, handOptions());
   var digit = await drawInWorker(request, function (frame) {
     paint(frame);
     times.push(frame.ms.toFixed(1));
@@ -237,7 +337,8 @@ async function drawHere(d) {
   source = await localPng();
   show($("source"), source, "The " + d + " drawn in this browser, to be inpainted");
   clearMask();
-  return "Drew a " + d + " with seed " + digit.seed + " in this browser (" + digit.backend + "): " + digit.steps + " steps in " + Math.round(total) + " ms.";
+  var hand = digit.style ? " in the hand slant=" + digit.style.slant + ", thickness=" + digit.style.thickness : "";
+  return "Drew a " + d + " with seed " + digit.seed + hand + " in this browser (" + digit.backend + "): " + digit.steps + " steps in " + Math.round(total) + " ms.";
 }
 
 // The mask: white strokes on a transparent canvas, sent as white on black.

@@ -31,7 +31,7 @@ const htmlPage = (path: string, summary: string, description: string) =>
   documented({ method: 'get', path, tags: [TAGS.reference.name], summary, description, responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } });
 
 // The demo page's module (src/routes/page.ts) has no contract of its own: it is described here.
-htmlPage('/', 'The demo page', 'Pick a digit, steps, seed, guidance and sampler; inpaint or restyle a picture.');
+htmlPage('/', 'The demo page', 'Pick a digit, steps, seed, guidance, sampler and a hand (slant, thickness); write a number in one hand; inpaint or restyle a picture.');
 htmlPage('/docs', 'This reference', 'Swagger UI over GET /openapi.json.');
 documented({
   method: 'get',
