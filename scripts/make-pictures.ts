@@ -20,7 +20,7 @@ const OUT = path.resolve('docs');
 exitOnHelp(`Usage: npm run pictures
   Builds the Worker, runs it in workerd, asks it the documentation's example requests and
   writes the pictures the README and docs/ show: docs/digit.png, digit-animation.png, sheet.png,
-  inpaint.png, restyle.png, hands.png, style-grid.png, imitate.png, and docs/page.png (the
+  inpaint.png, restyle.png, hands.png, style-grid.png, imitate.png, served-vs-mnist.png, and docs/page.png (the
   playground in headless Chromium). No flags.`);
 
 buildWorker();
@@ -114,6 +114,15 @@ const real: GreyImage = { width: 28, height: 28, pixels: digitAt(source).slice()
 const upload = { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: encodePng(real) };
 const imitated = grey(await call('/imitate?digits=0123456789&seed=1&size=56', upload));
 save('imitate.png', encodePng(strip([upscaleNearest(real, 56, 56), ...cells(imitated)])));
+
+// Served digits beside real ones at the same scale: MNIST's first eight test digits of each class,
+// then the default request's and steps=10's sheets (digits down, seeds 1-8 across).
+const mnistSheet = grid(
+  Array.from({ length: 10 }, (_, d) => [...test.labels.keys()].filter((i) => test.labels[i] === d).slice(0, 8)).flat().map((i): GreyImage => ({ width: 28, height: 28, pixels: digitAt(i).slice() })),
+  8,
+);
+const served = [grey(await call('/sheet.png?seed=1&seeds=8')), grey(await call('/sheet.png?seed=1&seeds=8&steps=10'))];
+save('served-vs-mnist.png', encodePng(strip([mnistSheet, ...served])));
 
 // The page, after generating a digit.
 const chromium = await launchChromium({ width: 1000, height: 800 });
