@@ -68,5 +68,6 @@ function emphasisFacts({ emphasis }: DistillArgs) {
     ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
     ...(emphasis.emaTargets ? { emaTargets: true } : {}),
     ...(emphasis.backgroundLoss ? { backgroundLoss: emphasis.backgroundLoss } : {}),
+    ...(emphasis.styleOnly ? { styleOnly: true } : {}),
   };
 }

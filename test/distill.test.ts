@@ -17,7 +17,7 @@ import { DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, 
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
-import { DEFAULT_UNET, denoise, MAX_GUIDANCE, paramSpecs, type UNetConfig } from '../src/model/unet';
+import { DEFAULT_UNET, denoise, embedInputs, MAX_GUIDANCE, paramSpecs, type UNetConfig } from '../src/model/unet';
 import { loadWeights } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
 import { randomWeights, toParams } from './helpers/random-weights';
@@ -160,6 +160,38 @@ describe('guidance distillation', () => {
 });
 
 describe("distillation's emphasis", () => {
+  it('with styleOnly, trains only the rows of embed1.w the style features feed: with no style given the student draws as it started', async () => {
+    const STYLED: UNetConfig = { ...STUDENT, styleFeatures: 4 };
+    const teacher = model({ ...TEACHER, styleFeatures: 4 }, randomWeights({ ...TEACHER, styleFeatures: 4 }, 8));
+    const init = randomWeights(STYLED, 9);
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 1, warmupSteps: 1, lr: 3e-3, labelDropout: 0 };
+    const trainer = new Trainer(recipe, STYLED, schedule, data, { init, teacher, emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, styleOnly: true } });
+    for (let i = 0; i < 5; i++) await trainer.trainStep();
+    const after = (await trainer.snapshot()).groups;
+    trainer.dispose();
+    const parts = embedInputs(STYLED);
+    const start = parts.slice(0, parts.findIndex((p) => p.part === 'style')).reduce((n, p) => n + p.width, 0);
+    const end = start + parts.find((p) => p.part === 'style')!.width;
+    const E = STYLED.embedDim;
+    for (const group of ['params', 'ema'] as const) {
+      for (const spec of paramSpecs(STYLED)) {
+        const moved = Array.from(after[group][spec.name]).flatMap((v, i) => (v === init[spec.name][i] ? [] : [i]));
+        if (spec.name !== 'embed1.w') expect(moved, `${group} ${spec.name}`).toEqual([]);
+        else {
+          expect(moved.length, `${group} embed1.w: some style rows moved`).toBeGreaterThan(0);
+          expect(moved.every((i) => i >= start * E && i < end * E), `${group} embed1.w: only style rows moved`).toBe(true);
+        }
+      }
+    }
+    // So with no style given, the trained student's v is the starting one's, exactly.
+    const { x, t, labels, w } = probe();
+    const v0 = denoise(toParams(STYLED, init), STYLED, x, t, labels, schedule.timesteps, { guidance: w });
+    const v1 = denoise(toParams(STYLED, after.ema), STYLED, x, t, labels, schedule.timesteps, { guidance: w });
+    expect(await maxDiff(v0, v1)).toBe(0);
+    expect(() => new Trainer(recipe, STUDENT, schedule, data, { teacher: model(TEACHER, randomWeights(TEACHER, 8)), emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, styleOnly: true } })).toThrow(/style inputs/);
+    tf.dispose([x, t, labels, w, v0, v1]);
+  });
+
   const draws = (focus: number | null, n = 20000) => {
     const rng = new Rng(21);
     return Array.from({ length: n }, () => sampleGuidance(rng, focus));

@@ -52,6 +52,8 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          (unlearns the background haze; default 0: off)
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
+  --style-only           train only the style inputs' first-layer weights (embed1.w's style rows): with no
+                         style given the student draws exactly as --init-from's weights did
   --out DIR              where to export the student's int8 weights (default: weights/ in the run
                          folder). The served sets' folders (weights, weights/few-step) are written
                          only when named here
@@ -73,6 +75,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       init: { type: 'string', default: 'prune' },
       'init-from': { type: 'string' },
       'ema-targets': { type: 'boolean', default: false },
+      'style-only': { type: 'boolean', default: false },
       'background-loss': { type: 'string' },
       'few-steps': { type: 'string' },
       'step-features': { type: 'string', default: '8' },
@@ -103,7 +106,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100) },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, styleOnly: values['style-only']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100) },
   };
 }
 

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type RngState } from '../../src/model/rng';
 import { NoiseSchedule } from '../../src/model/schedule';
-import { denoise, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
+import { denoise, embedInputs, paramSpecs, type ParamSpec, type Params, type UNetConfig } from '../../src/model/unet';
 import type { Digits } from './mnist';
 import { measureStyle } from '../../src/image/style';
 import { styleScores, type StyleStats } from '../../src/model/style-prior';
@@ -112,6 +112,13 @@ export interface DistillEmphasis {
    * unlearnt where it arises instead of cleared afterwards. Default 0 (off).
    */
   backgroundLoss?: number;
+  /**
+   * Train only the style inputs' first-layer weights, the rows of embed1.w that the
+   * style features feed; every other weight, and its EMA, stays as it started. With no
+   * style given those features are exactly zero (src/model/unet.ts), so the network
+   * draws as it started wherever no style is asked for. Default false.
+   */
+  styleOnly?: boolean;
 }
 
 /** The per-example loss weight of DistillEmphasis.guidanceLossWeight, and its formula for provenance. */
@@ -163,6 +170,8 @@ export class Trainer {
   private readonly weighLossByGuidance: boolean;
   private readonly emaTargets: boolean;
   private readonly backgroundLoss: number;
+  /** The parameters trained, and for those trained only in part a 0/1 mask of their shape. */
+  private readonly trained: { names: string[]; masks: Record<string, tf.Tensor> };
   /** Step distillation: which batch examples train which step count. */
   private readonly stepGroups: StepGroup[];
   /** Each training digit's slant and thickness (count × 2), for networks with style inputs. */
@@ -189,6 +198,7 @@ export class Trainer {
     this.totalSteps = this.stepsPerEpoch * recipe.epochs;
     this.rng = new Rng(recipe.seed);
     this.styles = unet.styleFeatures ? measureStyles(data) : null;
+    this.trained = opts.emphasis?.styleOnly ? styleRowsOnly(unet) : { names: this.specs.map((s) => s.name), masks: {} };
     const init = opts.init ?? initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
     for (const spec of this.specs) {
       this.params[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), true, `p/${spec.name}`);
@@ -219,7 +229,7 @@ export class Trainer {
     const batch = this.nextBatch();
     const r = this.recipe;
     const lr = this.learningRate(this.step);
-    const names = this.specs.map((s) => s.name);
+    const { names, masks } = this.trained;
     const { loss, gradNorm, grads } = tf.tidy(() => {
       const x = tf.tensor4d(batch.noisy, [batch.size, 28, 28, 1]);
       const t = tf.tensor1d(batch.timesteps, 'float32');
@@ -241,7 +251,7 @@ export class Trainer {
         return background ? tf.add(mse, tf.mul(background(x, v), this.backgroundLoss)) : mse;
       }, names.map((n) => this.params[n]));
       // variableGrads keys gradients by variable name ("p/<param>").
-      const byParam = names.map((n) => grads[this.params[n].name]);
+      const byParam = names.map((n) => (masks[n] ? tf.mul(grads[this.params[n].name], masks[n]) : grads[this.params[n].name]));
       // A running sum rather than one tf.addN: WebGPU caps the buffers one shader may bind (8 on lavapipe).
       const norm = tf.sqrt(byParam.reduce<tf.Tensor>((acc, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0)));
       return { loss: tf.keep(value), gradNorm: tf.keep(norm), grads: Object.fromEntries(names.map((n, i) => [n, tf.keep(byParam[i])])) };
@@ -317,17 +327,22 @@ export class Trainer {
     // EMA warm-up (as in many diffusion codebases): early weights are averaged over fewer steps.
     const decay = Math.min(r.emaDecay, (1 + this.step) / (10 + this.step));
     tf.tidy(() => {
-      for (const spec of this.specs) {
+      // Only the trained parameters move; a frozen one keeps its value and EMA bit for bit.
+      for (const spec of this.specs.filter((s) => grads[s.name])) {
         const name = spec.name;
+        const mask = this.trained.masks[name];
         const g = tf.mul(grads[name], clip);
         const p = this.params[name];
         this.m[name].assign(tf.add(tf.mul(this.m[name], r.beta1), tf.mul(g, 1 - r.beta1)));
         this.v[name].assign(tf.add(tf.mul(this.v[name], r.beta2), tf.mul(tf.square(g), 1 - r.beta2)));
         const update = tf.div(tf.div(this.m[name], c1), tf.add(tf.sqrt(tf.div(this.v[name], c2)), 1e-8));
         // Decoupled weight decay on weight matrices only; biases and embeddings are left free.
-        const decayed = spec.kind === 'conv' || spec.kind === 'dense' ? tf.mul(p, 1 - lr * r.weightDecay) : p;
+        // (Masked rows: zero gradient, so zero moments and update; the decay and EMA skip them too.)
+        const decay1 = mask ? tf.sub(1, tf.mul(mask, lr * r.weightDecay)) : 1 - lr * r.weightDecay;
+        const decayed = spec.kind === 'conv' || spec.kind === 'dense' ? tf.mul(p, decay1) : p;
         p.assign(tf.sub(decayed, tf.mul(update, lr)));
-        this.ema[name].assign(tf.add(tf.mul(this.ema[name], decay), tf.mul(p, 1 - decay)));
+        const averaged = tf.add(tf.mul(this.ema[name], decay), tf.mul(p, 1 - decay));
+        this.ema[name].assign(mask ? tf.where(tf.cast(mask, 'bool'), averaged, this.ema[name]) : averaged);
       }
     });
   }
@@ -421,7 +436,7 @@ export class Trainer {
   }
 
   dispose(): void {
-    for (const slots of [this.params, this.m, this.v, this.ema]) tf.dispose(Object.values(slots));
+    for (const slots of [this.params, this.m, this.v, this.ema, this.trained.masks]) tf.dispose(Object.values(slots));
   }
 }
 
@@ -495,4 +510,17 @@ function shifted(src: Float32Array, dx: number, dy: number, out: Float32Array): 
     }
   }
   return out;
+}
+
+/** DistillEmphasis.styleOnly: embed1.w alone, and of it the rows the style features feed. */
+function styleRowsOnly(unet: UNetConfig): { names: string[]; masks: Record<string, tf.Tensor> } {
+  const parts = embedInputs(unet);
+  const rows = parts.reduce((n, part) => n + part.width, 0);
+  const style = parts.findIndex((part) => part.part === 'style');
+  if (!unet.styleFeatures || style < 0) throw new Error('styleOnly needs a network with style inputs (--style-features)');
+  const start = parts.slice(0, style).reduce((n, part) => n + part.width, 0);
+  const width = parts[style].width;
+  const columns = unet.embedDim;
+  const mask = new Float32Array(rows * columns).fill(1, start * columns, (start + width) * columns);
+  return { names: ['embed1.w'], masks: { 'embed1.w': tf.tensor2d(mask, [rows, columns]) } };
 }
