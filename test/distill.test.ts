@@ -256,10 +256,11 @@ describe("distillation's emphasis", () => {
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
     const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
     expect(args.fewSteps).toEqual([1, 2, 4]);
-    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, backgroundLoss: 0 });
-    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, backgroundLoss: 0 });
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0 });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0 });
     expect(parseDistillArgs(['--ema-targets', '--background-loss', '2']).emphasis).toMatchObject({ emaTargets: true, backgroundLoss: 2 });
     expect(parseDistillArgs(['--guidance-loss-weight']).emphasis.guidanceLossWeight).toBe(true);
+    expect(parseDistillArgs(['--style-only']).emphasis.styleOnly).toBe(true);
     expect(() => parseDistillArgs(['--step-weights', '1,2'])).toThrow(/needs --few-steps/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1'])).toThrow(/one positive number per/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1,0'])).toThrow(/one positive number per/);
