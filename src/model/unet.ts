@@ -276,7 +276,8 @@ function embedding(p: Params, cfg: UNetConfig, t: tf.Tensor1D, labels: tf.Tensor
     if (!stepSize) throw new Error('a step-distilled network needs the step size as input');
     features.push(sinusoids(tf.div(stepSize, T / 1000) as tf.Tensor1D, cfg.stepFeatures));
   }
-  if (cfg.styleFeatures) features.push(styleFeatures(style ?? tf.zeros([t.shape[0], 3]), cfg.styleFeatures));
+  // No style given: its features are the zero vector (styleFeatures), so they are not computed.
+  if (cfg.styleFeatures) features.push(style ? styleFeatures(style, cfg.styleFeatures) : tf.zeros([t.shape[0], 2 * cfg.styleFeatures + 1]));
   const e1 = fusedDense(tf.concat(features, 1) as tf.Tensor2D, p['embed1.w'] as tf.Tensor2D, p['embed1.b'], 'relu', inference);
   return fusedDense(e1, p['embed2.w'] as tf.Tensor2D, p['embed2.b'], 'relu', inference);
 }
