@@ -21,6 +21,7 @@ import { initBackend } from './train/backend';
 import { exportTrained } from './train/finish';
 import { heldOutLoss } from './train/held-out';
 import { loadMnist } from './train/mnist';
+import { UsageError } from './train/args';
 import { limit, runMain, runTraining } from './train/run';
 import { LOSS_WEIGHT_FORMULA, Trainer } from './train/trainer';
 
@@ -38,23 +39,32 @@ runMain('distill', DISTILL_USAGE, async () => {
     ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}),
   };
   console.log(`teacher: ${args.teacher} (version ${teacher.manifest.version}, channels ${teacher.unet.channels.join('/')})`);
+  const plainTeacher = args.plainTeacher ? await loadShippedModel(args.plainTeacher) : undefined;
+  if (plainTeacher) {
+    if (plainTeacher.unet.styleFeatures) throw new UsageError(`--plain-teacher ${args.plainTeacher} takes style inputs; it should be a teacher without them`);
+    if (!teacher.unet.styleFeatures) throw new UsageError(`--plain-teacher needs a --teacher with style inputs (${args.teacher} has none)`);
+    console.log(`examples given no style: distilled from ${args.plainTeacher} (version ${plainTeacher.manifest.version})`);
+  }
   if (args.fewSteps.length) console.log(`step distillation: ${args.fewSteps.join(', ')}-step DDIM, each step learning from two of the student's own`);
 
   const start = args.initFrom ? await loadShippedModel(args.initFrom) : teacher;
   const init = args.init === 'prune' ? await startingWeights(start, student) : undefined;
   const test = loadMnist('test');
-  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, init, emphasis: args.emphasis });
-  const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version, ...emphasisFacts(args) };
+  const trainer = new Trainer(args.recipe, student, teacher.schedule, limit(loadMnist('train'), args.limit), { teacher, plainTeacher, init, emphasis: args.emphasis });
+  // Only where given, so earlier runs' checkpoints still resume.
+  const plainFacts = plainTeacher ? { plainTeacher: { version: plainTeacher.manifest.version, weights: args.plainTeacher } } : {};
+  const identity = { teacher: teacher.manifest.version, init: args.init, initFrom: start.manifest.version, ...emphasisFacts(args), ...plainFacts };
   await runTraining({
     trainer,
     args,
     backend,
     identity,
-    heldOut: (model) => heldOutLoss(model, test, 512, teacher),
+    // Held-out digits are given no style, so the plain teacher is their reference where there is one.
+    heldOut: (model) => heldOutLoss(model, test, 512, plainTeacher ?? teacher),
     exportWeights: (facts) =>
       exportTrained(trainer, facts, {
         script: 'scripts/distill.ts',
-        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, initFrom: { version: start.manifest.version, weights: args.initFrom ?? args.teacher }, ...emphasisFacts(args) },
+        provenance: { distilledFrom: { version: teacher.manifest.version, channels: teacher.unet.channels, weights: args.teacher }, init: args.init, initFrom: { version: start.manifest.version, weights: args.initFrom ?? args.teacher }, ...emphasisFacts(args), ...plainFacts },
       }),
   });
 });

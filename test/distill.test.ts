@@ -12,7 +12,7 @@ import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
 import { heldOutLoss } from '../scripts/train/held-out';
-import { guidedTarget, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
+import { guidedTarget, guidedTargetByStyle, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
 import { DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
@@ -106,6 +106,29 @@ describe('guidance distillation', () => {
     expect(await maxDiff(at(0), vUncond)).toBeLessThan(1e-5);
     expect(await maxDiff(at(1), vCond)).toBeLessThan(1e-5);
     expect(await maxDiff(at(3), tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), 3)))).toBeLessThan(1e-4);
+  });
+
+  it('with a plain teacher, rows given no style take its target and styled rows the style teacher\'s, in batch order', async () => {
+    const STYLED_TEACHER: UNetConfig = { ...TEACHER, styleFeatures: 4 };
+    const styled = model(STYLED_TEACHER, randomWeights(STYLED_TEACHER, 11));
+    const plain = model(TEACHER, randomWeights(TEACHER, 12));
+    const { x, t, labels, w } = probe();
+    // Rows 1, 2 and 4 given a style (flag column 2), the rest none.
+    const given = [0, 1, 1, 0, 1, 0];
+    const style = tf.tensor2d(given.flatMap((flag, i) => (flag ? [0.1 * i - 0.2, 1.5 + 0.2 * i, 1] : [0, 0, 0])), [6, 3]);
+    const both = guidedTargetByStyle(styled, plain, x, t, labels, w, style);
+    const fromPlain = guidedTarget(plain, x, t, labels, w);
+    const fromStyled = guidedTarget(styled, x, t, labels, w, style);
+    const rows = tf.unstack(both);
+    for (const [i, flag] of given.entries()) {
+      const expected = tf.unstack(flag ? fromStyled : fromPlain)[i];
+      expect(await maxDiff(rows[i], expected), `row ${i}`).toBeLessThan(1e-5);
+      // ...and differs from the other teacher's, so the check can fail.
+      expect(await maxDiff(rows[i], tf.unstack(flag ? fromPlain : fromStyled)[i]), `row ${i}`).toBeGreaterThan(1e-3);
+    }
+    // With no plain teacher, every row is the style teacher's.
+    expect(await maxDiff(guidedTargetByStyle(styled, undefined, x, t, labels, w, style), fromStyled)).toBe(0);
+    tf.dispose([x, t, labels, w, style, both, fromPlain, fromStyled, ...rows]);
   });
 
   it('lowers the distillation loss, and the student samples with one row per step', async () => {
@@ -261,6 +284,8 @@ describe("distillation's emphasis", () => {
     expect(parseDistillArgs(['--ema-targets', '--background-loss', '2']).emphasis).toMatchObject({ emaTargets: true, backgroundLoss: 2 });
     expect(parseDistillArgs(['--guidance-loss-weight']).emphasis.guidanceLossWeight).toBe(true);
     expect(parseDistillArgs(['--style-only']).emphasis.styleOnly).toBe(true);
+    expect(parseDistillArgs(['--plain-teacher', 'weights/teacher']).plainTeacher).toBe('weights/teacher');
+    expect(parseDistillArgs([]).plainTeacher).toBeNull();
     expect(() => parseDistillArgs(['--step-weights', '1,2'])).toThrow(/needs --few-steps/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1'])).toThrow(/one positive number per/);
     expect(() => parseDistillArgs(['--few-steps', '1,2', '--step-weights', '1,0'])).toThrow(/one positive number per/);

@@ -7,6 +7,8 @@ import { int, num, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type T
 export interface DistillArgs extends TrainArgs {
   /** Folder of the teacher's manifest.json + model.bin. */
   teacher: string;
+  /** With a style teacher: the teacher of the examples given no style (null: --teacher for all). */
+  plainTeacher: string | null;
   channels: [number, number, number];
   guidanceFeatures: number;
   /** Start from the teacher's most important channels (structured pruning) or from random weights. */
@@ -28,6 +30,8 @@ export const DISTILL_RECIPE: Recipe = { ...DEFAULT_RECIPE, epochs: 6, lr: 1e-3, 
 
 export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run distill:gpu -- [flags] on WebGPU)
   --teacher DIR          the teacher's weights folder (default weights/teacher)
+  --plain-teacher DIR    with a style teacher: distil the examples given no style from this teacher
+                         instead (e.g. weights/teacher, which draws without a style more really)
   --channels A,B,C       the student's channels at 28², 14², 7² (default 8,16,32)
   --guidance-features N  width of the student's guidance-scale features (default 16)
   --init prune|scratch   start from the teacher's strongest channels (default) or random weights
@@ -70,6 +74,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     options: {
       ...TRAIN_OPTIONS,
       teacher: { type: 'string', default: TEACHER_DIR },
+      'plain-teacher': { type: 'string' },
       channels: { type: 'string', default: '8,16,32' },
       'guidance-features': { type: 'string', default: '16' },
       init: { type: 'string', default: 'prune' },
@@ -100,6 +105,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
   return {
     ...trainArgsFrom(values, DISTILL_RECIPE, null),
     teacher: values.teacher!,
+    plainTeacher: values['plain-teacher'] ?? null,
     channels: channels as [number, number, number],
     guidanceFeatures,
     init: values.init,

@@ -47,6 +47,31 @@ export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, lab
   });
 }
 
+/**
+ * Two teachers for a student with style inputs: rows given a style (flag column
+ * 2 of `style` set) ask `styled`, rows without ask `plain`, a teacher with no
+ * style inputs that draws the served no-style digits better than `styled` does
+ * with its style dropped. Rows keep their batch order.
+ */
+export function guidedTargetByStyle(styled: Model, plain: Model | undefined, x: tf.Tensor4D, t: tf.Tensor1D, labels: tf.Tensor1D, w: tf.Tensor1D, style?: tf.Tensor2D): tf.Tensor4D {
+  if (!plain || !style) return guidedTarget(styled, x, t, labels, w, style);
+  return tf.tidy(() => {
+    const given = tf.slice(style, [0, 2], [-1, 1]).dataSync();
+    const plainRows: number[] = [];
+    const styledRows: number[] = [];
+    given.forEach((flag, row) => (flag > 0 ? styledRows : plainRows).push(row));
+    const targetOf = (teacher: Model, rows: number[], styles?: tf.Tensor2D) => {
+      const pick = <R extends tf.Rank>(tensor: tf.Tensor<R>) => tf.gather(tensor, rows) as tf.Tensor<R>;
+      return guidedTarget(teacher, pick(x), pick(t), pick(labels), pick(w), styles && pick(styles));
+    };
+    const parts = [...(plainRows.length ? [targetOf(plain, plainRows)] : []), ...(styledRows.length ? [targetOf(styled, styledRows, style)] : [])];
+    // Row r of the batch sits at position inverse[r] of [plain rows…, styled rows…].
+    const inverse = new Int32Array(given.length);
+    [...plainRows, ...styledRows].forEach((row, position) => (inverse[row] = position));
+    return tf.gather(tf.concat(parts), inverse) as tf.Tensor4D;
+  });
+}
+
 /** A network's v for a batch at its timesteps [B] (the other conditioning bound in). */
 export type VelocityFn = (x: tf.Tensor4D, t: tf.Tensor1D) => tf.Tensor4D;
 

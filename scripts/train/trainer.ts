@@ -21,7 +21,7 @@ import { styleScores, type StyleStats } from '../../src/model/style-prior';
 import { pearson } from '../eval/stats';
 import { noiseImage, toModelRange } from '../../src/model/objective';
 import type { Model } from '../../src/model/sampler';
-import { guidedTarget, sampleGuidance, twoStepTarget } from './teacher';
+import { guidedTargetByStyle, sampleGuidance, twoStepTarget } from './teacher';
 
 export interface Recipe {
   seed: number;
@@ -79,6 +79,8 @@ export interface TrainerOptions {
   init?: Record<string, Float32Array>;
   /** Distil from this frozen model's guided predictions instead of learning from the true v. */
   teacher?: Model;
+  /** With style inputs: the teacher of the examples given no style (default: `teacher` for all). */
+  plainTeacher?: Model;
   /** Where distillation spends its examples; default: guidance across the whole range, step counts equally. */
   emphasis?: DistillEmphasis;
 }
@@ -166,6 +168,7 @@ export class Trainer {
   private ema: Slots = {};
   private permutation: { epoch: number; order: Int32Array } | null = null;
   private readonly teacher?: Model;
+  private readonly plainTeacher?: Model;
   private readonly guidanceFocus: number | null;
   private readonly weighLossByGuidance: boolean;
   private readonly emaTargets: boolean;
@@ -185,6 +188,8 @@ export class Trainer {
     opts: TrainerOptions = {},
   ) {
     this.teacher = opts.teacher;
+    this.plainTeacher = opts.plainTeacher;
+    if (this.plainTeacher && !unet.styleFeatures) throw new Error('a plain teacher needs a student with style inputs (--style-features)');
     this.guidanceFocus = opts.emphasis?.guidanceFocus ?? null;
     this.weighLossByGuidance = opts.emphasis?.guidanceLossWeight ?? false;
     this.emaTargets = opts.emphasis?.emaTargets ?? false;
@@ -241,7 +246,7 @@ export class Trainer {
         ? tf.tensor4d(batch.target, [batch.size, 28, 28, 1])
         : this.stepGroups.length
           ? this.stepDistillationTarget(x, t, batch.timesteps, labels, guidance, style)
-          : guidedTarget(this.teacher, x, t, labels, guidance, style);
+          : guidedTargetByStyle(this.teacher, this.plainTeacher, x, t, labels, guidance, style);
       const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}), ...(style ? { style } : {}) };
       const weights = this.weighLossByGuidance && batch.guidance ? tf.tensor1d(batch.guidance.map(lossWeightAtGuidance)) : null;
       const background = this.backgroundLoss > 0 ? this.backgroundTerm(batch) : null;
@@ -287,7 +292,7 @@ export class Trainer {
       const part = <R extends tf.Rank>(tensor: tf.Tensor<R>) => tf.slice(tensor, start, size) as tf.Tensor<R>;
       const [xs, ys, ws] = [part(x), part(labels), part(w)];
       const styles = style && part(style);
-      if (steps === 0) return guidedTarget(this.teacher!, xs, part(t), ys, ws, styles);
+      if (steps === 0) return guidedTargetByStyle(this.teacher!, this.plainTeacher, xs, part(t), ys, ws, styles);
       const teacherStepSize = distilled.includes(2 * steps) ? T / (2 * steps) : 0;
       const selfV = (xt: tf.Tensor4D, at: tf.Tensor1D) =>
         denoise(this.emaTargets ? this.ema : this.params, this.unet, xt, at, ys, T, { guidance: ws, stepSize: tf.fill([size], teacherStepSize) as tf.Tensor1D, style: styles });
