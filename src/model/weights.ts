@@ -96,8 +96,8 @@ function isInterval(interval: unknown): interval is GuidanceInterval {
 /** What is wrong with a long-run entry, if anything: it must apply to some served count other than the default request's. */
 function longRunsProblem(longRuns: unknown, sampling: SamplingDefaults): string | undefined {
   if (longRuns === null || typeof longRuns !== 'object') return 'must be { fromSteps, defaultGuidance, guidanceInterval? }';
-  const { fromSteps, defaultGuidance, guidanceInterval, ...unknown } = longRuns as Record<string, unknown>;
-  if (Object.keys(unknown).length) return `unknown field ${Object.keys(unknown).join(', ')}; allowed: fromSteps, defaultGuidance, guidanceInterval`;
+  const { fromSteps, defaultGuidance, guidanceInterval, ...extra } = longRuns as Record<string, unknown>;
+  if (Object.keys(extra).length) return `unknown field ${Object.keys(extra).join(', ')}; allowed: fromSteps, defaultGuidance, guidanceInterval`;
   const last = sampling.maxSteps ?? LIMITS.maxSteps;
   if (!(Number.isInteger(fromSteps) && (fromSteps as number) > sampling.defaultSteps && (fromSteps as number) <= last)) {
     return `fromSteps must be an integer above defaultSteps (${sampling.defaultSteps}) and at most ${last}, the set's last step count`;
