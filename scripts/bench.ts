@@ -21,6 +21,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import { samplingAt } from '../src/model/sampling-defaults';
 import { initBackend } from './train/backend';
 import { DEFAULT_MODELS, loadModels, loadShippedModel, parseModelList, summarizeModel } from './eval/models';
 import { recordFor, speedHeadline } from './eval/record';
@@ -118,11 +119,13 @@ async function main(): Promise<void> {
   log('peak: large matmul and conv on the same backend…');
   const peak = await measurePeak();
 
-  // Guidance 1 and each model's default; its manifest default rides along when --steps leaves it out.
+  // Guidance 1 and each model's default guidance at each step count (samplingAt); its manifest default rides along when --steps leaves it out.
   const settings: TimedSetting[] = models.flatMap((m) => {
     const d = m.manifest.sampling;
-    const own = [...new Set([1, d.defaultGuidance])].flatMap((guidance) => stepsList.map((steps) => ({ model: m.name, weights: m, steps, guidance, sampler: d.defaultSampler })));
-    if (!own.some((g) => g.steps === d.defaultSteps && g.guidance === d.defaultGuidance)) own.push({ model: m.name, weights: m, steps: d.defaultSteps, guidance: d.defaultGuidance, sampler: d.defaultSampler });
+    const at = (steps: number, guidance: number): TimedSetting => ({ model: m.name, weights: m, steps, guidance, sampler: d.defaultSampler });
+    const guided = stepsList.map((steps) => at(steps, samplingAt(d, steps).defaultGuidance)).filter((g) => g.guidance !== 1);
+    const own = [...stepsList.map((steps) => at(steps, 1)), ...guided];
+    if (!own.some((g) => g.steps === d.defaultSteps && g.guidance === d.defaultGuidance)) own.push(at(d.defaultSteps, d.defaultGuidance));
     return own;
   });
   log(`per digit: ${settings.length} settings of ${models.length} model(s) round-robin, ${reps} timed rounds after 3 warm-up rounds…`);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng, upscaleNearest } from '../src/image/png';
 import type { SamplerName } from '../src/model/sampler';
+import { samplingAt } from '../src/model/sampling-defaults';
 import { exitOnHelp } from './cli/help';
 import { initBackend } from './train/backend';
 import { sampleSheet } from './train/sheet';
@@ -20,7 +21,7 @@ exitOnHelp(`Usage: npm run sheet -- [flags]
   --out FILE      where to write the PNG (default docs/digits.png)
   --seeds N       columns (default 8)
   --steps N       sampler steps (default 10)
-  --guidance X    guidance scale (default: the manifest's)
+  --guidance X    guidance scale (default: the manifest's for these steps)
   --sampler S     ddim or dpmpp (default: the manifest's)
   --scale N       nearest-neighbour upscale factor (default 2)`);
 
@@ -39,10 +40,11 @@ const { values } = parseArgs({
 await initBackend('wasm');
 const model = await loadShippedModel(values.weights!);
 const { manifest } = model;
+const steps = Number(values.steps);
 const sheet = await sampleSheet(model, {
   seeds: Number(values.seeds),
-  steps: Number(values.steps),
-  guidance: values.guidance === undefined ? manifest.sampling.defaultGuidance : Number(values.guidance),
+  steps,
+  guidance: values.guidance === undefined ? samplingAt(manifest.sampling, steps).defaultGuidance : Number(values.guidance),
   sampler: (values.sampler ?? manifest.sampling.defaultSampler) as SamplerName,
 });
 const scale = Number(values.scale);

@@ -11,18 +11,15 @@ import { SPACINGS } from './image/compose';
 import type { Rect } from './image/mask';
 import type { Style } from './image/style';
 import { defaultRequestManifest, servedManifests } from './model/served-sets';
-import { stepRanges } from './model/weight-sets';
+import { guidanceBySteps, stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
+import { samplingAt, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
 import { completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
-/** A weight set's sampling defaults (the one that draws the request). */
-export interface Defaults {
-  defaultSteps: number;
-  defaultGuidance: number;
-  defaultSampler: SamplerName;
-}
+/** A weight set's sampling defaults (the one that draws the request); its guidance depends on the run's steps (samplingAt). */
+export type Defaults = Pick<SamplingDefaults, 'defaultSteps' | 'defaultSampler'> & GuidanceDefaults;
 
 export interface GenerationParams {
   steps: number;
@@ -169,18 +166,25 @@ function perSet(describe: (m: Manifest) => string | number): string {
   return sets.map((m, i) => `${describe(m)} at ${ranges[i].join('-')} steps`).join(', ');
 }
 
-/** The docs' note on a default that depends on which weight set answers. */
-function perSetDefault(key: 'defaultGuidance' | 'defaultSampler'): string {
-  if (servedManifests().every((m) => m.sampling[key] === SAMPLING[key])) return '';
-  return `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling[key])}`;
+/** The docs' note on the default sampler, which depends on which weight set answers. */
+function perSetSampler(): string {
+  if (servedManifests().every((m) => m.sampling.defaultSampler === SAMPLING.defaultSampler)) return '';
+  return `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling.defaultSampler)}`;
+}
+
+/** The docs' note on the default guidance, which depends on the weight set and the step count (GET /model's guidanceBySteps). */
+function perStepGuidance(): string {
+  const spans = guidanceBySteps(servedManifests());
+  if (spans.every((s) => s.defaultGuidance === SAMPLING.defaultGuidance)) return '';
+  return `; the default depends on the steps: ${spans.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}`;
 }
 
 /** What GET /digit and the other generation routes share. */
 const sampling = {
   steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
   seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)', param: { example: 42 } }).optional(),
-  guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perSetDefault('defaultGuidance')}`, default: SAMPLING.defaultGuidance, param: { example: 2 } }).optional(),
-  sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetDefault('defaultSampler')}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
+  guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perStepGuidance()}`, default: SAMPLING.defaultGuidance, param: { example: 2 } }).optional(),
+  sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetSampler()}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
 };
 
 /** The range of a style descriptor the served sets with style inputs share, or null if they do not all agree (or none has them). */
@@ -262,10 +266,11 @@ export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
 }
 
 export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults): GenerationParams {
+  const steps = q.steps ?? defaults.defaultSteps;
   return {
-    steps: q.steps ?? defaults.defaultSteps,
+    steps,
     seed: q.seed ?? null,
-    guidance: q.guidance ?? defaults.defaultGuidance,
+    guidance: q.guidance ?? samplingAt(defaults, steps).defaultGuidance,
     sampler: q.sampler ?? defaults.defaultSampler,
     size: q.size ?? LIMITS.minSize,
   };

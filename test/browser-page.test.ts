@@ -5,7 +5,8 @@
  * the browser step by step, take the defaults from GET /model, and check the
  * layout on a phone-sized screen; then the hand (slant and thickness sliders
  * ranged by GET /model, left out of the query on "any") and a number written
- * in one hand through GET /number. Screenshots go to test-artifacts/.
+ * in one hand through GET /number; and the guidance field following the steps
+ * for a set that defaults long runs otherwise. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type Browser } from './helpers/browser';
-import { decodeGreyPng, startWorker } from './helpers/worker';
+import { withSampling } from '../scripts/set-sampling';
+import type { Manifest } from '../src/model/weights';
+import { bundleWithSampling, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
@@ -41,8 +44,8 @@ const loaded = (page: Page, selector: string) =>
     return !!img && img.complete && img.naturalWidth > 0;
   }, selector);
 /** The page, once it has filled its fields from GET /model (a field filled before that would keep its value anyway). */
-async function open(page: Page): Promise<void> {
-  await page.goto(`${origin}/`);
+async function open(page: Page, at = origin): Promise<void> {
+  await page.goto(`${at}/`);
   await page.waitForFunction(() => (document.getElementById('sampler') as unknown as { value: string }).value !== '');
 }
 /** The grey level of every pixel an <img> shows, at its natural size (Playwright gives no body for the page's fetches). */
@@ -388,6 +391,42 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const edge = await mf.dispatchFetch(`${origin}/digit/3.png?${sampling}&slant=-0.2&thickness=3.5`);
     expect(edge.headers.get('X-Style')).toBe('slant=-0.2, thickness=3.5');
     expect(painted).toEqual(Array.from(decodeGreyPng(await edge.arrayBuffer()).grey));
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the demo page, for a set that defaults long runs otherwise (sampling.longRuns)', { timeout: 240_000 }, () => {
+  let edited: Miniflare;
+  beforeAll(() => {
+    const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
+    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 } })));
+  });
+  afterAll(() => edited?.dispose());
+
+  it('shows the default guidance of the steps asked for, and sends it, until the visitor changes it', async () => {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    await open(page, (await edited.ready).origin);
+    const guidance = () => page.getByLabel('Guidance').inputValue();
+    expect(await guidance()).toBe(String(FEW_STEP.sampling.defaultGuidance));
+    await page.getByLabel('Steps').fill('10');
+    expect(await guidance()).toBe('4.5');
+    await page.getByLabel('Steps').fill('9');
+    expect(await guidance()).toBe(String(GENERAL.sampling.defaultGuidance));
+    await page.getByLabel('Steps').fill('12');
+    expect(await guidance()).toBe('4.5');
+    const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const sent = new URL((await drawn).url()).searchParams;
+    expect({ steps: sent.get('steps'), guidance: sent.get('guidance') }).toEqual({ steps: '12', guidance: '4.5' });
+    // The visitor's own guidance stays whatever the steps.
+    await page.getByLabel('Guidance').fill('3');
+    for (const steps of ['20', '4']) {
+      await page.getByLabel('Steps').fill(steps);
+      expect(await guidance(), steps).toBe('3');
+    }
     expect(failures).toEqual([]);
     await page.close();
   });

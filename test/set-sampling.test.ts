@@ -1,10 +1,12 @@
 /** scripts/set-sampling.ts: the manifest edit that makes exported weights servable changes only what it is asked to. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { versionFor, withSampling } from '../scripts/set-sampling';
+import { parseSetSampling, versionFor, withSampling } from '../scripts/set-sampling';
 import { WeightsError, type Manifest } from '../src/model/weights';
 
 const general = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('withSampling', () => {
   it('sets name, defaults and maxSteps, and leaves everything else as it was', () => {
@@ -38,7 +40,9 @@ describe('withSampling', () => {
     expect(plain.version.slice(11)).toBe(general.binary.sha256.slice(0, 12));
     const guided = withSampling(plain, { guidanceInterval: { from: 0.1, to: 0.8 } }, '2026-12-06');
     expect(guided.sampling.guidanceInterval).toEqual({ from: 0.1, to: 0.8 });
-    expect(guided.version).toBe(versionFor(plain, { from: 0.1, to: 0.8 }, '2026-12-06'));
+    expect(guided.version).toBe(versionFor(plain, guided.sampling, '2026-12-06'));
+    // The hash of binary and interval, as before sets had long runs: versions already served stay valid.
+    expect(guided.version).toBe(`2026-12-06-${sha256(`${general.binary.sha256}\n{"from":0.1,"to":0.8}`).slice(0, 12)}`);
     expect(guided.version).toMatch(/^2026-12-06-[0-9a-f]{12}$/);
     expect(guided.version).not.toBe(plain.version);
     expect(guided.binary).toEqual(plain.binary);
@@ -53,5 +57,62 @@ describe('withSampling', () => {
     for (const bad of [{ from: 0.8, to: 0.1 }, { from: -0.1, to: 0.5 }, { from: 0.2, to: 1.5 }, { from: 0.3, to: 0.3 }]) {
       expect(() => withSampling(general, { guidanceInterval: bad })).toThrow(/guidanceInterval .* must be \{ from, to \} with 0 ≤ from < to ≤ 1/);
     }
+  });
+
+  describe('long runs (sampling.longRuns)', () => {
+    const plain = withSampling(general, { guidanceInterval: null, longRuns: null }, '2026-12-06');
+    const longRuns = { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: { from: 0.1, to: 0.8 } };
+
+    it('sets, replaces and removes the entry, each change that moves an interval re-versioning the set', () => {
+      const long = withSampling(plain, { longRuns }, '2026-12-06');
+      expect(long.sampling).toEqual({ ...plain.sampling, longRuns });
+      expect(long.version).toMatch(/^2026-12-06-[0-9a-f]{12}$/);
+      expect(long.version).not.toBe(plain.version);
+      expect(long.version).toBe(versionFor(plain, long.sampling, '2026-12-06'));
+      expect(long.binary).toEqual(plain.binary);
+      // Another start, another band, no band, or the same band on a set that has its own interval: each draws otherwise.
+      const versions = [
+        withSampling(long, { longRuns: { ...longRuns, fromSteps: 12 } }, '2026-12-06'),
+        withSampling(long, { longRuns: { ...longRuns, guidanceInterval: { from: 0, to: 0.8 } } }, '2026-12-06'),
+        withSampling(long, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 } }, '2026-12-06'),
+        withSampling(long, { guidanceInterval: { from: 0.1, to: 0.8 } }, '2026-12-06'),
+      ].map((m) => m.version);
+      expect(new Set([long.version, plain.version, ...versions]).size).toBe(6);
+      // A new long-run default guidance alone is a default: cache keys hold the filled-in guidance.
+      const stronger = withSampling(long, { longRuns: { ...longRuns, defaultGuidance: 5 } }, '2026-12-07');
+      expect(stronger.sampling.longRuns?.defaultGuidance).toBe(5);
+      expect(stronger.version).toBe(long.version);
+      // Removed: the binary's hash again, dated the day of the edit.
+      const removed = withSampling(long, { longRuns: null }, '2026-12-08');
+      expect(removed.sampling).not.toHaveProperty('longRuns');
+      expect(removed.version).toBe(`2026-12-08-${general.binary.sha256.slice(0, 12)}`);
+    });
+
+    it('refuses an entry the Worker would refuse', () => {
+      expect(() => withSampling(plain, { longRuns: { ...longRuns, fromSteps: plain.sampling.defaultSteps } })).toThrow(/sampling\.longRuns .*: fromSteps must be an integer above defaultSteps \(4\) and at most 100/);
+      expect(() => withSampling(plain, { longRuns: { ...longRuns, defaultGuidance: 11 } })).toThrow(/defaultGuidance must be a number from 0 to 10/);
+      expect(() => withSampling(plain, { longRuns: { ...longRuns, guidanceInterval: { from: 0.8, to: 0.1 } } })).toThrow(/longRuns .*: guidanceInterval must be \{ from, to \} with 0 ≤ from < to ≤ 1/);
+      // A set served only up to 8 steps never draws 10.
+      expect(() => withSampling(plain, { maxSteps: 8, longRuns })).toThrow(/fromSteps must be an integer above defaultSteps \(4\) and at most 8/);
+      // Moving the default steps past the entry is refused too.
+      expect(() => withSampling(withSampling(plain, { longRuns }), { defaultSteps: 10 })).toThrow(/fromSteps must be an integer above defaultSteps \(10\)/);
+    });
+
+    it('is what --long-runs FROM:W[:A,B] and --no-long-runs ask for on the command line', () => {
+      expect(parseSetSampling(['weights', '--long-runs', '10:4.5:0.1,0.8']).change.longRuns).toEqual(longRuns);
+      expect(parseSetSampling(['weights', '--long-runs', '12:3']).change.longRuns).toEqual({ fromSteps: 12, defaultGuidance: 3 });
+      expect(parseSetSampling(['weights', '--no-long-runs']).change.longRuns).toBeNull();
+      expect(parseSetSampling(['weights', '--steps', '4']).change.longRuns).toBeUndefined();
+      for (const [bad, message] of [
+        ['10', /--long-runs must be FROM:W or FROM:W:A,B/],
+        ['10:4.5:0.1,0.8:1', /--long-runs must be FROM:W or FROM:W:A,B/],
+        ['ten:4.5', /--long-runs FROM must be an integer from 1 to 100, got "ten"/],
+        ['10:11', /--long-runs W must be a number from 0 to 10, got "11"/],
+        ['10:4.5:0.8,0.1', /--long-runs A,B must be two fractions A,B with 0 ≤ A < B ≤ 1, got "0.8,0.1"/],
+      ] as const) {
+        expect(() => parseSetSampling(['weights', '--long-runs', bad]), bad).toThrow(message);
+      }
+      expect(() => parseSetSampling(['weights', '--long-runs', '10:4.5', '--no-long-runs'])).toThrow(/exclude each other/);
+    });
   });
 });

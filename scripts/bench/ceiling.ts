@@ -9,6 +9,7 @@
 import { animationCost, editCost, sheetCost } from '../../src/cost';
 import { LIMITS } from '../../src/limits';
 import { Rng } from '../../src/model/rng';
+import { samplingAt } from '../../src/model/sampling-defaults';
 import { SERVED_SETS } from '../../src/model/served-sets';
 import { weightSetFor } from '../../src/model/weight-sets';
 import { greyPng } from '../../test/helpers/png';
@@ -46,7 +47,7 @@ interface Largest {
 /** The weights and default guidance that draw `steps` (what the Worker would pick). */
 function drawer(steps: number) {
   const { manifest } = weightSetFor(SERVED_SETS, steps);
-  return { unet: manifest.architecture, guidance: manifest.sampling.defaultGuidance };
+  return { unet: manifest.architecture, guidance: samplingAt(manifest.sampling, steps).defaultGuidance };
 }
 
 /** The largest `n` in [lo, hi] that `fits`, or lo - 1. */

@@ -25,6 +25,7 @@ import { drawDigits } from '../../src/model/generate';
 import { drawNumber, planNumber } from '../../src/model/number';
 import { getModel } from '../../src/model/runtime';
 import type { SamplerName } from '../../src/model/sampler';
+import { samplingAt } from '../../src/model/sampling-defaults';
 import { styleStatsOf } from '../../src/model/style-prior';
 
 /** What GET /__sections answers. */
@@ -50,7 +51,7 @@ async function sections(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
   const model = await getModel(query === null ? undefined : Number(query));
   const s = model.manifest.sampling;
   const steps = query === null ? s.defaultSteps : Number(query);
-  const drawing = { steps, guidance: s.defaultGuidance, sampler: s.defaultSampler };
+  const drawing = { steps, guidance: samplingAt(s, steps).defaultGuidance, sampler: s.defaultSampler };
   const stats = styleStatsOf(model.manifest);
   if (number && !stats) throw new Error(`${model.manifest.name} has no style inputs: it cannot draw ${target.pathname}`);
   const digits = [...(number ?? '')].map(Number);
@@ -60,7 +61,7 @@ async function sections(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
     else [image] = await drawDigits(model, { digits: [5], seeds: [2_000_000 + rep], ...drawing });
   });
   const pngMs = await loop(reps, () => encodePng(upscaleNearest(image!, image!.width, image!.height)));
-  return Response.json({ appMs, drawn: { weightsVersion: model.manifest.version, steps, guidance: s.defaultGuidance, sampler: s.defaultSampler, modelMs, pngMs } } satisfies Sections);
+  return Response.json({ appMs, drawn: { weightsVersion: model.manifest.version, ...drawing, modelMs, pngMs } } satisfies Sections);
 }
 
 export default {

@@ -26,6 +26,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import type { SamplerName } from '../../src/model/sampler';
+import { samplingAt, type SamplingDefaults } from '../../src/model/sampling-defaults';
 import { median } from '../eval/stats';
 import { bundledWorkerOptions } from '../build/worker-options';
 import type { Sections } from './workerd-probe';
@@ -68,7 +69,7 @@ export interface ServedWeightSet {
   /** The first and last step count it draws. */
   steps: [number, number];
   weightsVersion: string;
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: SamplerName };
+  sampling: Pick<SamplingDefaults, 'defaultSteps' | 'defaultGuidance' | 'defaultSampler' | 'longRuns'>;
 }
 
 export interface WorkerdRow {
@@ -140,8 +141,8 @@ export function drawnBy(url: string, weightsVersion: string | null, sets: readon
   const set = sets.find((s) => s.weightsVersion === weightsVersion);
   if (!set) throw new Error(`workerd: GET ${url} answered X-Weights-Version ${weightsVersion}, not one of GET /model's weight sets (${sets.map((s) => s.weightsVersion).join(', ')})`);
   const query = new URL(url, 'http://x').searchParams.get('steps');
-  const { defaultSteps, defaultGuidance, defaultSampler } = set.sampling;
-  return { weightSet: set.name, weightsVersion: set.weightsVersion, steps: query === null ? defaultSteps : Number(query), guidance: defaultGuidance, sampler: defaultSampler };
+  const steps = query === null ? set.sampling.defaultSteps : Number(query);
+  return { weightSet: set.name, weightsVersion: set.weightsVersion, steps, guidance: samplingAt(set.sampling, steps).defaultGuidance, sampler: set.sampling.defaultSampler };
 }
 
 /** Throws unless the probe timed in the isolate what the deployed Worker drew (a probe that picks weights or defaults otherwise would be timing something else). */
@@ -209,7 +210,7 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
         serverTiming: Object.fromEntries(Object.entries(s.timing).map(([name, v]) => [name, median(v)])),
       };
     });
-    return { weightsVersion: health.weightsVersion, weightSets: weightSets.map(({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler } }) => ({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler } })), reps, loopReps, rows };
+    return { weightsVersion: health.weightsVersion, weightSets: weightSets.map(({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, longRuns } }) => ({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, ...(longRuns ? { longRuns } : {}) } })), reps, loopReps, rows };
   } finally {
     await Promise.all([deployed, noAssets, noop, probe].map((mf) => mf.dispose()));
   }

@@ -1,4 +1,5 @@
 /** docs/quality.md's generated blocks, from reports/eval.json: one function per block. */
+import { samplingAt } from '../../src/model/sampling-defaults';
 import type { EvalReport } from '../eval/eval-report';
 import type { ConfigResult } from '../eval/evaluate';
 import { architectureLabel } from '../eval/models';
@@ -14,7 +15,7 @@ const versionOf = (r: EvalReport, model: string) => r.models.find((m) => m.name 
 function servedAs(r: EvalReport, x: Row): ServedSet | undefined {
   const set = servedByVersion(versionOf(r, x.model));
   if (!set || x.precision !== 'int8' || x.steps < set.steps[0] || x.steps > set.steps[1]) return undefined;
-  return x.guidance === set.sampling.defaultGuidance && x.sampler === set.sampling.defaultSampler ? set : undefined;
+  return x.guidance === samplingAt(set.sampling, x.steps).defaultGuidance && x.sampler === set.sampling.defaultSampler ? set : undefined;
 }
 
 function roleOf(r: EvalReport, x: Row): string {
@@ -33,7 +34,7 @@ function roleOf(r: EvalReport, x: Row): string {
 export function servedRow(r: EvalReport, steps: number): Row {
   const set = servedFor(steps);
   const x = r.results.find((row) => row.steps === steps && servedAs(r, row) === set);
-  if (!x) throw new Error(`reports/eval.json has no row for steps=${steps} as served now (${set.name} ${set.version}, ${set.sampling.defaultSampler}, guidance ${set.sampling.defaultGuidance}): run npm run eval again`);
+  if (!x) throw new Error(`reports/eval.json has no row for steps=${steps} as served now (${set.name} ${set.version}, ${set.sampling.defaultSampler}, guidance ${samplingAt(set.sampling, steps).defaultGuidance}): run npm run eval again`);
   return x;
 }
 

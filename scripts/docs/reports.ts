@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SERVED_SETS } from '../../src/model/served-sets';
 import { stepRanges } from '../../src/model/weight-sets';
+import type { Manifest } from '../../src/model/weights';
 import type { BenchReport } from '../bench/bench-report';
 import type { EvalReport } from '../eval/eval-report';
 import type { FrontierReport } from '../eval/frontier/report';
@@ -33,7 +34,7 @@ export interface ServedSet {
   name: string;
   version: string;
   steps: [number, number];
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string };
+  sampling: Manifest['sampling'];
   /** The first set: it draws a request without `steps`. */
   drawsDefaultRequest: boolean;
 }

@@ -1,14 +1,16 @@
 /** docs/speed.md's generated blocks (and the figures other pages quote), from reports/bench.json: one function per block. */
 import type { BenchModel, BenchReport } from '../bench/bench-report';
+import { samplingAt } from '../../src/model/sampling-defaults';
 import type { GenerationTiming } from '../bench/generation';
+import { guidanceLabel } from '../eval/models';
 import { fixed, markdownTable } from '../eval/reports';
 import { day, DEFAULT_SET, modelIn, servedFor } from './reports';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** A model's timing at `steps` and its own default guidance (the teacher's 2, a student's served one). */
+/** A model's timing at `steps` and its own default guidance there (the teacher's 2, a student's served one). */
 function timing(b: BenchReport, model: BenchModel, steps: number): GenerationTiming | undefined {
-  return b.generation.find((g) => g.model === model.name && g.steps === steps && g.guidance === model.sampling.defaultGuidance);
+  return b.generation.find((g) => g.model === model.name && g.steps === steps && g.guidance === samplingAt(model.sampling, steps).defaultGuidance);
 }
 
 /** The bench entry of the weights that draw `steps` now. */
@@ -39,7 +41,7 @@ export function speedSetup(b: BenchReport): string {
 export function perDigitTable(b: BenchReport): string {
   const teacher = b.models[0];
   const steps = [...new Set(b.generation.map((g) => g.steps))].sort((x, y) => x - y);
-  const headers = ['steps', ...b.models.map((m) => `${m.name}, guidance ${m.sampling.defaultGuidance} (${m === teacher && m.sampling.defaultGuidance > 1 ? '2 rows' : '1 row'} per step)`), 'served ÷ teacher'];
+  const headers = ['steps', ...b.models.map((m) => `${m.name}, guidance ${guidanceLabel(m.sampling)} (${m === teacher && m.sampling.defaultGuidance > 1 ? '2 rows' : '1 row'} per step)`), 'served ÷ teacher'];
   const rows = steps.map((s) => {
     const served = drawing(b, s);
     const cells = b.models.map((m) => {

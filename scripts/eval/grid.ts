@@ -3,12 +3,14 @@
  * 3 guidance scales × 2 precisions) costs ≈35 min of one wasm thread per 1000
  * digits here, so by default it is two sweeps through the served default
  * (the manifest's sampling defaults):
- *  - steps sweep: every steps value × every sampler, at the default guidance;
+ *  - steps sweep: every steps value × every sampler, at the default guidance of
+ *    that step count (samplingAt: a set may default long runs otherwise);
  *  - guidance sweep: every guidance value at the default steps and sampler;
  * and fp32 (when a checkpoint is given) repeats the guidance sweep only.
  * Each weight set gets its own grid from its own manifest's defaults, so
  * every model has a row at the request it serves when `steps` is left out.
  */
+import { samplingAt } from '../../src/model/sampling-defaults';
 import type { Manifest } from '../../src/model/weights';
 import type { EvalArgs } from './args';
 import type { GridConfig } from './evaluate';
@@ -21,7 +23,7 @@ export function buildGrid(args: Pick<EvalArgs, 'steps' | 'samplers' | 'guidance'
   const guidanceSweep = [...new Set([...args.guidance, defaults.defaultGuidance])];
   for (const sampler of args.samplers) {
     for (const steps of args.steps) {
-      for (const guidance of args.full ? args.guidance : [defaults.defaultGuidance]) add(int8, { precision: 'int8', sampler, steps, guidance });
+      for (const guidance of args.full ? args.guidance : [samplingAt(defaults, steps).defaultGuidance]) add(int8, { precision: 'int8', sampler, steps, guidance });
     }
   }
   const sweep: GridConfig[] = guidanceSweep.map((guidance) => ({ precision: 'int8', sampler: defaults.defaultSampler, steps: defaults.defaultSteps, guidance }));

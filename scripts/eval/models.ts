@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../src/model/sampler';
+import { samplingAt, type GuidanceAt } from '../../src/model/sampling-defaults';
 import { flopsPerImage, parameterCount, paramSpecs, type Params, type UNetConfig } from '../../src/model/unet';
 import { loadWeights, modelOf, type Manifest } from '../../src/model/weights';
 import { CHECKPOINT_FILE, loadCheckpoint } from '../train/checkpoint';
@@ -92,9 +93,12 @@ export interface ModelSummary {
   mflopsPerNetworkCall: number;
 }
 
-/** "2.25", or "4.5 at 0.1·T-0.8·T" for a set that guides only in an interval. */
-export function guidanceLabel({ defaultGuidance, guidanceInterval }: Manifest['sampling']): string {
-  return guidanceInterval ? `${defaultGuidance} at ${guidanceInterval.from}·T-${guidanceInterval.to}·T` : String(defaultGuidance);
+/** "2.25", "4.5 at 0.1·T-0.8·T" for a set that guides only in an interval, "2.25; from 10 steps 4.5 at 0.1·T-0.8·T" with long runs. */
+export function guidanceLabel(sampling: Manifest['sampling']): string {
+  const label = ({ defaultGuidance, guidanceInterval }: GuidanceAt) => (guidanceInterval ? `${defaultGuidance} at ${guidanceInterval.from}·T-${guidanceInterval.to}·T` : String(defaultGuidance));
+  const { longRuns } = sampling;
+  const own = label(samplingAt(sampling, sampling.defaultSteps));
+  return longRuns ? `${own}; from ${longRuns.fromSteps} steps ${label(samplingAt(sampling, longRuns.fromSteps))}` : own;
 }
 
 export function summarizeModel(m: NamedModel): ModelSummary {

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { samplingAt } from '../../src/model/sampling-defaults';
 import type { Manifest } from '../../src/model/weights';
 import { writeAtomic } from '../train/export';
 import type { BenchReport } from '../bench/bench-report';
@@ -45,8 +46,10 @@ export function qualityHeadline(r: EvalReport, model: ModelSummary): Record<stri
   const d = model.sampling;
   const mine = r.results.filter((x) => x.model === model.name);
   const int8 = mine.filter((x) => x.precision === 'int8');
-  const served = int8.find((x) => x.sampler === d.defaultSampler && x.steps === d.defaultSteps && x.guidance === d.defaultGuidance);
-  const servedFp32 = mine.find((x) => x.precision === 'fp32' && x.sampler === d.defaultSampler && x.steps === d.defaultSteps && x.guidance === d.defaultGuidance);
+  // At the set's defaults for the row's step count: its sampler and the guidance a request of those steps gets.
+  const asServed = (x: EvalReport['results'][number]) => x.sampler === d.defaultSampler && x.guidance === samplingAt(d, x.steps).defaultGuidance;
+  const served = int8.find((x) => asServed(x) && x.steps === d.defaultSteps);
+  const servedFp32 = mine.find((x) => x.precision === 'fp32' && asServed(x) && x.steps === d.defaultSteps);
   const brief = (x: EvalReport['results'][number]) => ({
     sampler: x.sampler,
     steps: x.steps,
@@ -69,7 +72,7 @@ export function qualityHeadline(r: EvalReport, model: ModelSummary): Record<stri
     realBackgroundShare: round(r.reference.realBackgroundShare, 4),
     served: served ? brief(served) : null,
     servedFp32: servedFp32 ? { ...brief(servedFp32), checkpointStep: r.fp32.find((f) => f.model === model.name)?.step } : null,
-    stepsSweep: int8.filter((x) => x.sampler === d.defaultSampler && x.guidance === d.defaultGuidance).map(brief),
+    stepsSweep: int8.filter(asServed).map(brief),
     guidanceSweep: int8.filter((x) => x.sampler === d.defaultSampler && x.steps === d.defaultSteps).map(brief),
     restyleTransfer: r.restyle.filter((x) => x.model === model.name).map((x) => ({ strength: x.strength, steps: x.steps, guidance: x.guidance, transfer: round(x.transfer, 4) })),
   };

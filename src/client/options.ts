@@ -7,6 +7,7 @@
  */
 import type { Style } from '../image/style';
 import { SAMPLERS, type SamplerName } from '../model/sampler';
+import { samplingAt } from '../model/sampling-defaults';
 import { SERVED_SETS } from '../model/served-sets';
 import { completeStyle, outOfRange, styleStatsOf } from '../model/style-prior';
 import { weightSetFor } from '../model/weight-sets';
@@ -20,7 +21,7 @@ export interface DrawOptions {
   seed: number;
   /** 1-100; picks the weight set that draws (src/model/weight-sets.ts). Left out: the default request's set and its manifest's default, as for GET /digit. */
   steps?: number;
-  /** Classifier-free guidance, 0-10; default from the drawing set's manifest. */
+  /** Classifier-free guidance, 0-10; default from the drawing set's manifest, at these steps. */
   guidance?: number;
   /** `ddim` or `dpmpp`; default from the drawing set's manifest. */
   sampler?: SamplerName;
@@ -61,11 +62,12 @@ export function checkSampling(options: Omit<DrawOptions, 'digit'>, fn: string): 
 export function withManifestDefaults(options: DrawOptions, manifest: Manifest): DrawParams {
   const { sampling } = manifest;
   const given = options.slant !== undefined || options.thickness !== undefined;
+  const steps = options.steps ?? sampling.defaultSteps;
   return {
     digit: options.digit,
     seed: options.seed,
-    steps: options.steps ?? sampling.defaultSteps,
-    guidance: options.guidance ?? sampling.defaultGuidance,
+    steps,
+    guidance: options.guidance ?? samplingAt(sampling, steps).defaultGuidance,
     sampler: options.sampler ?? sampling.defaultSampler,
     // checkOptions has checked that this set draws styles.
     style: given ? completeStyle(styleStatsOf(manifest)!, options) : null,

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { keepKnown, renoise, type InpaintOptions } from './inpaint';
 import { log } from './portable-math';
 import { Rng } from './rng';
+import { samplingAt, type GuidanceDefaults } from './sampling-defaults';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
 import type { Style } from '../image/style';
@@ -28,8 +29,8 @@ export interface Model {
   params: Params;
   unet: UNetConfig;
   schedule: NoiseSchedule;
-  /** The set's own guidance interval (its manifest's sampling.guidanceInterval), used where a run names none; absent: every step. */
-  guidanceInterval?: GuidanceInterval;
+  /** The set's sampling defaults (its manifest's): the guidance interval of a run that names none follows its step count (samplingAt); absent: every step. */
+  sampling?: GuidanceDefaults;
 }
 
 export interface SampleOptions {
@@ -45,7 +46,7 @@ export interface SampleOptions {
    * for no style; for networks with style inputs (others ignore it). Default: no style.
    */
   styles?: (Style | null)[];
-  /** Apply `guidance` only at these noise levels, plain conditional (w = 1) elsewhere; default: the model's own interval, else every step. */
+  /** Apply `guidance` only at these noise levels, plain conditional (w = 1) elsewhere; default: the model's own at this step count (samplingAt), else every step. */
   guidanceInterval?: GuidanceInterval;
   sampler: SamplerName;
   /** Called after every step with x̂₀ (the current clean estimate, [B,28,28,1]); must not keep the tensor. */
@@ -78,7 +79,9 @@ export function guidancePerStep(guidance: number, timesteps: number[], T: number
 export function sample(model: Model, opts: SampleOptions): tf.Tensor4D {
   const stepSize = distilledStepSize(model, opts.steps, opts.sampler, opts.start !== undefined);
   const timesteps = runTimesteps(model.schedule, opts);
-  const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, opts.guidanceInterval ?? model.guidanceInterval);
+  // The set's interval belongs to the run's step count, whether the run's guidance is its default or not.
+  const interval = opts.guidanceInterval ?? (model.sampling && samplingAt(model.sampling, opts.steps).guidanceInterval);
+  const scales = guidancePerStep(opts.guidance, timesteps, model.schedule.timesteps, interval);
   const velocity = guidedVelocity(model, opts.labels, scales, stepSize, timesteps, opts.styles);
   try {
     return reverseProcess(model.schedule, model.unet.imageSize, (x, _t, i) => velocity.predict(x, i), opts);

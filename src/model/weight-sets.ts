@@ -12,6 +12,7 @@
  * `steps` keeps meaning network calls whichever set answers.
  */
 import { LIMITS } from '../limits';
+import { samplingAt, type GuidanceAt } from './sampling-defaults';
 import { WeightsError, type Manifest } from './weights';
 
 /** Anything that carries a manifest: the Worker's loaded models, the client's, the bundled manifests alone. */
@@ -47,4 +48,20 @@ export function checkWeightSets(sets: readonly WithManifest[]): void {
 /** The first and last step count each set serves, e.g. [[1, 2], [3, 100]]: for /model and the docs. */
 export function stepRanges(manifests: readonly Pick<Manifest, 'sampling'>[]): [number, number][] {
   return manifests.map((m, i) => [(manifests[i - 1]?.sampling.maxSteps ?? 0) + 1, m.sampling.maxSteps ?? LIMITS.maxSteps]);
+}
+
+/** The guidance of a run of `steps` steps (the first and last of a span), from the set `weightSet`. */
+export interface GuidanceSpan extends GuidanceAt {
+  weightSet: string;
+  steps: [number, number];
+}
+
+/** The guidance every step count gets, in spans: each set's range, split where its long runs start (samplingAt). */
+export function guidanceBySteps(manifests: readonly Pick<Manifest, 'name' | 'sampling'>[]): GuidanceSpan[] {
+  return stepRanges(manifests).flatMap(([first, last], i) => {
+    const { name, sampling } = manifests[i];
+    const from = sampling.longRuns?.fromSteps;
+    const spans: [number, number][] = from !== undefined && first < from && from <= last ? [[first, from - 1], [from, last]] : [[first, last]];
+    return spans.map((steps) => ({ weightSet: name!, steps, ...samplingAt(sampling, steps[0]) }));
+  });
 }

@@ -11,7 +11,9 @@
  * the two against each other.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GuidanceInterval, Model, SamplerName } from './sampler';
+import { LIMITS } from '../limits';
+import type { GuidanceInterval, Model } from './sampler';
+import type { SamplingDefaults } from './sampling-defaults';
 import { NoiseSchedule, type ScheduleConfig } from './schedule';
 import { paramSpecs, type Params, type UNetConfig } from './unet';
 
@@ -33,19 +35,7 @@ export interface Manifest {
   name?: string;
   architecture: UNetConfig;
   schedule: ScheduleConfig;
-  sampling: {
-    defaultSteps: number;
-    defaultGuidance: number;
-    defaultSampler: SamplerName;
-    /** Served only for requests of at most this many steps; absent: any count. */
-    maxSteps?: number;
-    /**
-     * Guide only at these noise levels (src/model/sampler.ts), at every request's
-     * guidance; absent: at every step. It changes the bytes a set draws, so
-     * `npm run set-sampling` gives the set a new version when it changes.
-     */
-    guidanceInterval?: GuidanceInterval;
-  };
+  sampling: SamplingDefaults;
   binary: { file: string; bytes: number; sha256: string };
   tensors: TensorEntry[];
   provenance: Record<string, unknown>;
@@ -69,8 +59,11 @@ export function validateManifest(raw: unknown): Manifest {
   const { maxSteps } = m.sampling;
   if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= m.sampling.defaultSteps)) fail(`sampling.maxSteps ${JSON.stringify(maxSteps)} must be an integer no smaller than defaultSteps`);
   const interval = m.sampling.guidanceInterval;
-  if (interval !== undefined && !(interval !== null && typeof interval === 'object' && typeof interval.from === 'number' && typeof interval.to === 'number' && interval.from >= 0 && interval.from < interval.to && interval.to <= 1)) {
-    fail(`sampling.guidanceInterval ${JSON.stringify(interval)} must be { from, to } with 0 ≤ from < to ≤ 1`);
+  if (interval !== undefined && !isInterval(interval)) fail(`sampling.guidanceInterval ${JSON.stringify(interval)} ${INTERVAL_RULE}`);
+  const longRuns = m.sampling.longRuns;
+  if (longRuns !== undefined) {
+    const problem = longRunsProblem(longRuns, m.sampling);
+    if (problem) fail(`sampling.longRuns ${JSON.stringify(longRuns)}: ${problem}`);
   }
   if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;
@@ -91,6 +84,27 @@ export function validateManifest(raw: unknown): Manifest {
     if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset + size(spec.shape) > m.binary.bytes) fail(`tensor ${spec.name} lies outside the binary`);
   });
   return m;
+}
+
+const INTERVAL_RULE = 'must be { from, to } with 0 ≤ from < to ≤ 1';
+
+function isInterval(interval: unknown): interval is GuidanceInterval {
+  const { from, to } = (interval ?? {}) as Partial<GuidanceInterval>;
+  return typeof interval === 'object' && typeof from === 'number' && typeof to === 'number' && from >= 0 && from < to && to <= 1;
+}
+
+/** What is wrong with a long-run entry, if anything: it must apply to some served count other than the default request's. */
+function longRunsProblem(longRuns: unknown, sampling: SamplingDefaults): string | undefined {
+  if (longRuns === null || typeof longRuns !== 'object') return 'must be { fromSteps, defaultGuidance, guidanceInterval? }';
+  const { fromSteps, defaultGuidance, guidanceInterval, ...extra } = longRuns as Record<string, unknown>;
+  if (Object.keys(extra).length) return `unknown field ${Object.keys(extra).join(', ')}; allowed: fromSteps, defaultGuidance, guidanceInterval`;
+  const last = sampling.maxSteps ?? LIMITS.maxSteps;
+  if (!(Number.isInteger(fromSteps) && (fromSteps as number) > sampling.defaultSteps && (fromSteps as number) <= last)) {
+    return `fromSteps must be an integer above defaultSteps (${sampling.defaultSteps}) and at most ${last}, the set's last step count`;
+  }
+  if (!(typeof defaultGuidance === 'number' && defaultGuidance >= 0 && defaultGuidance <= LIMITS.maxGuidance)) return `defaultGuidance must be a number from 0 to ${LIMITS.maxGuidance}`;
+  if (guidanceInterval !== undefined && !isInterval(guidanceInterval)) return `guidanceInterval ${INTERVAL_RULE}`;
+  return undefined;
 }
 
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
@@ -116,10 +130,9 @@ export async function loadWeights(rawManifest: unknown, binary: ArrayBuffer): Pr
   return { manifest, params };
 }
 
-/** What a loaded set draws with: its network, its schedule and the guidance interval its manifest serves. */
+/** What a loaded set draws with: its network, its schedule and its sampling (the guidance interval of each step count). */
 export function modelOf(manifest: Manifest, params: Params): Model & { manifest: Manifest } {
-  const { guidanceInterval } = manifest.sampling;
-  return { manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule), ...(guidanceInterval ? { guidanceInterval } : {}) };
+  return { manifest, params, unet: manifest.architecture, schedule: new NoiseSchedule(manifest.schedule), sampling: manifest.sampling };
 }
 
 /** int8 × per-last-axis scale → float32. */

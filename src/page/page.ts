@@ -4,9 +4,11 @@
  * the browser, /client.js through /draw-worker.js, so it doubles as a worked
  * example. Steps, guidance and sampler start empty and are filled from GET
  * /model (the default request's settings and the API's limits), so the page
- * never offers defaults other than the Worker's; the hand's sliders (slant,
- * thickness) take their ranges from it too, and left on "any" add nothing to a
- * request, which is then the one the page sent before it had them. Inline
+ * never offers defaults other than the Worker's; guidance follows the steps
+ * until the visitor changes it (GET /model's guidanceBySteps: a set may default
+ * long runs otherwise). The hand's sliders (slant, thickness) take their ranges
+ * from it too, and left on "any" add nothing to a request, which is then the
+ * one the page sent before it had them. Inline
  * script: keep it free of backticks and ${…}, since it lives inside a template
  * literal.
  */
@@ -152,6 +154,19 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
+// The default guidance depends on the steps (GET /model's guidanceBySteps): until the visitor
+// changes it, the Guidance field shows the default of the steps asked for.
+var guidanceSpans = [];
+var shownGuidance = null; // the default the field was last given
+function defaultGuidance(steps) {
+  var span = guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
+  return span ? String(span.defaultGuidance) : null;
+}
+$("steps").addEventListener("input", function () {
+  var next = defaultGuidance(Number($("steps").value));
+  if (next !== null && $("guidance").value === shownGuidance) $("guidance").value = shownGuidance = next;
+});
+
 // The default request's settings and the API's limits, from the Worker itself. A field the
 // visitor already filled keeps its value.
 fetch("/model").then(function (res) {
@@ -162,7 +177,8 @@ fetch("/model").then(function (res) {
   $("steps").max = s.maxSteps;
   $("guidance").max = s.maxGuidance;
   if ($("steps").value === "") $("steps").value = s.defaultSteps;
-  if ($("guidance").value === "") $("guidance").value = s.defaultGuidance;
+  guidanceSpans = model.guidanceBySteps;
+  if ($("guidance").value === "") $("guidance").value = shownGuidance = defaultGuidance(Number($("steps").value)) || String(s.defaultGuidance);
   setUpHand(model.weightSets);
   if ($("sampler").value === "") $("sampler").value = s.defaultSampler;
 }).catch(function (err) { say("Error: could not read the defaults from /model: " + err.message); });

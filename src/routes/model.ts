@@ -6,13 +6,15 @@ import type { AppEnv } from '../http/metrics';
 import { documented, errors, TAGS } from '../http/openapi';
 import { LIMITS } from '../limits';
 import { getModel, getServedModels } from '../model/runtime';
-import { stepRanges } from '../model/weight-sets';
+import { guidanceBySteps, stepRanges } from '../model/weight-sets';
 import type { Manifest } from '../model/weights';
 import { DESCRIPTOR_MEANING, DESCRIPTORS, styleRange, styleStatsOf } from '../model/style-prior';
 import { flopsPerImage, parameterCount } from '../model/unet';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const noStore = { 'Cache-Control': { description: 'no-store', schema: { type: 'string' as const, enum: ['no-store'] } } };
+
+const interval = z.object({ from: z.number(), to: z.number() });
 
 const weightSet = z
   .looseObject({
@@ -25,10 +27,15 @@ const weightSet = z
       defaultSteps: z.number().int(),
       defaultGuidance: z.number(),
       defaultSampler: z.string(),
-      guidanceInterval: z
-        .object({ from: z.number(), to: z.number() })
+      guidanceInterval: interval.optional().meta({ description: 'this set applies a request’s guidance only at timesteps from·T ≤ t ≤ to·T (plain conditional elsewhere); absent: at every step' }),
+      longRuns: z
+        .object({
+          fromSteps: z.number().int(),
+          defaultGuidance: z.number(),
+          guidanceInterval: interval.optional().meta({ description: 'as the set’s own, for these runs; absent: at every step' }),
+        })
         .optional()
-        .meta({ description: 'this set applies a request’s guidance only at timesteps from·T ≤ t ≤ to·T (plain conditional elsewhere); absent: at every step' }),
+        .meta({ description: 'requests of fromSteps steps or more get this default guidance and guidance interval instead of the set’s own (both replaced); absent: every step count gets the set’s own' }),
     }),
     style: z
       .object({
@@ -54,7 +61,7 @@ const modelRoute = documented({
   tags: [TAGS.model.name],
   summary: 'What is being served',
   description:
-    'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, weights version, parameter count, MFLOP per network call, quantization, the styles it can draw (slant and thickness: what they mean, their unit, the range a request may ask for and the training digits’ percentiles), training provenance and measured metrics.',
+    'The default request’s sampling defaults and limits, the noise schedule, and each served weight set: the step counts it draws, its sampling defaults (guidance interval, and other guidance from some step count on: longRuns), weights version, parameter count, MFLOP per network call, quantization, the styles it can draw (slant and thickness: what they mean, their unit, the range a request may ask for and the training digits’ percentiles), training provenance and measured metrics.',
   responses: {
     200: {
       description: 'the served model',
@@ -64,6 +71,16 @@ const modelRoute = documented({
           .looseObject({
             weightsVersion: z.string().meta({ description: 'the weights that draw the default request' }),
             sampling: z.looseObject({ defaultSteps: z.number().int(), defaultGuidance: z.number(), defaultSampler: z.string(), maxSteps: z.number().int() }),
+            guidanceBySteps: z
+              .array(
+                z.object({
+                  weightSet: z.string(),
+                  steps: z.tuple([z.number().int(), z.number().int()]),
+                  defaultGuidance: z.number(),
+                  guidanceInterval: interval.optional(),
+                }),
+              )
+              .meta({ description: 'the guidance every step count gets: the weight set that draws it, the default guidance of a request that names none, and where a request’s guidance applies (absent: every step), in spans of steps from 1 to maxSteps' }),
             weightSets: z.array(weightSet),
           })
           .meta({ id: 'Model' }),
@@ -101,6 +118,7 @@ modelRoutes.get('/model', async (c) => {
       // The first set's defaults are the default request's.
       sampling: { ...weightSets[0].sampling, samplers: ['ddim', 'dpmpp'], maxSteps: LIMITS.maxSteps, maxGuidance: LIMITS.maxGuidance, sizes: [LIMITS.minSize, LIMITS.maxSize] },
       schedule: manifests[0].schedule,
+      guidanceBySteps: guidanceBySteps(manifests),
       weightSets,
       backend: { name: tf.getBackend(), binary: 'tfjs-backend-wasm-simd.wasm', threads: 1, startupMs: +served.startupMs.toFixed(1) },
     },

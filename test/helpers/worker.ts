@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare } from 'miniflare';
 import UPNG from 'upng-js';
+import type { Manifest } from '../../src/model/weights';
 import { ASSETS_DIR, bundledWorkerOptions, GENERATION_LIMIT, type RateLimitConfig } from '../../scripts/build/worker-options';
 
 export const BUNDLE_DIR = path.resolve('.test-bundle');
@@ -38,14 +39,39 @@ export function startWorker(bundleDir = BUNDLE_DIR, rateLimit: RateLimitConfig =
   });
 }
 
+/** A copy of the bundle with each file as `edit` returns it. */
+function editedBundle(edit: (file: string, bytes: Buffer) => Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-bundle-'));
+  for (const file of fs.readdirSync(BUNDLE_DIR)) fs.writeFileSync(path.join(dir, file), edit(file, fs.readFileSync(path.join(BUNDLE_DIR, file))));
+  return dir;
+}
+
 /** A copy of the bundle whose weights binary has been altered by `mutate`. */
 export function bundleWithWeights(mutate: (bytes: Buffer) => Buffer): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-bundle-'));
-  for (const file of fs.readdirSync(BUNDLE_DIR)) {
-    const bytes = fs.readFileSync(path.join(BUNDLE_DIR, file));
-    fs.writeFileSync(path.join(dir, file), file.endsWith('model.bin') ? mutate(Buffer.from(bytes)) : bytes);
-  }
-  return dir;
+  return editedBundle((file, bytes) => (file.endsWith('model.bin') ? mutate(bytes) : bytes));
+}
+
+/**
+ * A copy of the bundle in which the served set of version `was` has `manifest`'s version and
+ * sampling, as `npm run set-sampling` would leave its manifest.json: the bundle inlines each
+ * manifest (src/model/served-sets.ts) as the object esbuild writes, edited here in place.
+ * Throws where that layout is not found; a test should still read the edit back (GET /model).
+ */
+export function bundleWithSampling(was: string, manifest: Pick<Manifest, 'version' | 'sampling'>): string {
+  return editedBundle((file, bytes) => {
+    if (file !== 'index.js') return bytes;
+    const js = bytes.toString('utf8');
+    const version = `\n  version: ${JSON.stringify(was)},\n`;
+    const at = js.indexOf(version);
+    const start = js.indexOf('\n  sampling: {\n', at);
+    const end = js.indexOf('\n  },\n', start);
+    // One manifest of that version, its sampling block inside it, and the block's end its own (no top-level key in between).
+    if (at < 0 || js.indexOf(version, at + 1) >= 0 || start < 0 || end < 0 || js.slice(at, start).includes('\n}') || /\n {2}\S/.test(js.slice(start + 1, end))) {
+      throw new Error(`bundleWithSampling: no single inlined manifest of version ${was} with a sampling block in ${BUNDLE_DIR}/index.js`);
+    }
+    const sampling = `\n  sampling: ${JSON.stringify(manifest.sampling)},\n`;
+    return Buffer.from(`${js.slice(0, at)}\n  version: ${JSON.stringify(manifest.version)},\n${js.slice(at + version.length, start)}${sampling}${js.slice(end + '\n  },\n'.length)}`);
+  });
 }
 
 export interface DecodedPng {

@@ -9,6 +9,7 @@
  * guidance interval, say) is a new row, not new code.
  */
 import type { GuidanceInterval } from '../../../src/model/sampler';
+import { samplingAt } from '../../../src/model/sampling-defaults';
 import type { FrontierArgs } from '../args';
 import { classify } from '../classifier';
 import { accuracyReading, generateSet, networkCallsPerDigit, scoreInstruments, type AccuracyReading, type GeneratedSet, type SamplerSettings, type SetScores } from '../evaluate';
@@ -52,12 +53,12 @@ export interface ModelChoice {
 /** Rows of one model per guidance (the served guidance added), at the model's frontier steps, default sampler and guidance interval (the run's, else its own). */
 export function frontierRows(models: NamedModel[], guidance: number[], stepsByName: Record<string, number>, guidanceInterval: GuidanceInterval | null = null): FrontierRow[] {
   return models.flatMap((m) => {
-    const { defaultSampler, defaultSteps, defaultGuidance } = m.manifest.sampling;
+    const { defaultSampler, defaultSteps } = m.manifest.sampling;
     const names = m.name.split(' = ');
     const steps = names.map((n) => stepsByName[n]).find((s) => s !== undefined) ?? defaultSteps;
+    const { defaultGuidance, guidanceInterval: own } = samplingAt(m.manifest.sampling, steps);
     const scales = [...new Set([...guidance, defaultGuidance])].sort((a, b) => a - b);
-    // The run's interval, else the set's own; a row is the served setting only where both agree.
-    const own = m.manifest.sampling.guidanceInterval;
+    // The run's interval, else the set's own at these steps; a row is the served setting only where both agree.
     const interval = guidanceInterval ?? own;
     const asServed = JSON.stringify(interval) === JSON.stringify(own);
     return scales.map((g) => ({ model: m.name, settings: { sampler: defaultSampler, steps, guidance: g, ...(interval ? { guidanceInterval: interval } : {}) }, served: asServed && g === defaultGuidance }));
@@ -94,7 +95,7 @@ export async function runSweep(
     const rule = ruleFor(i);
     const chosen = chooseSetting(own.map(({ row, k }) => ({ guidance: row.settings.guidance, accuracy: selection[k].accuracy.accuracy, fid: selection[k].fid })), rule, accuracyFloor);
     const first = own[0].row.settings;
-    return { model: m.name, rule, guidance: chosen?.guidance ?? null, steps: first.steps, sampler: first.sampler, servedGuidance: m.manifest.sampling.defaultGuidance };
+    return { model: m.name, rule, guidance: chosen?.guidance ?? null, steps: first.steps, sampler: first.sampler, servedGuidance: samplingAt(m.manifest.sampling, first.steps).defaultGuidance };
   });
 
   const results: FrontierResult[] = [];

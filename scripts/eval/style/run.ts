@@ -5,6 +5,7 @@
  * to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
+import { samplingAt } from '../../../src/model/sampling-defaults';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
 import { formatDuration } from '../../train/progress';
@@ -32,7 +33,8 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   const results: StyleModelResult[] = [];
   for (const m of models) {
     const served = m.manifest.sampling;
-    const settings: StyleSettings = { steps: style.steps[m.name] ?? served.defaultSteps, guidance: served.defaultGuidance, sampler: served.defaultSampler };
+    const steps = style.steps[m.name] ?? served.defaultSteps;
+    const settings: StyleSettings = { steps, guidance: samplingAt(served, steps).defaultGuidance, sampler: served.defaultSampler };
     const t0 = performance.now();
     const log = (what: string) => console.log(`${m.name} (${settings.steps} ${settings.sampler} steps, guidance ${settings.guidance}): ${what} · ${formatDuration((performance.now() - t0) / 1000)}`);
     const control = await follow(m, settings, sources, sources.labels, args.seed, instruments);
