@@ -25,7 +25,7 @@ runMain('train', USAGE, async () => {
   const backend = await initBackend(args.backend, { allowSoftwareGpu: args.allowSoftwareGpu, threads: args.threads });
   console.log(`backend: ${backend.name} (${backend.device})`);
   const test = loadMnist('test');
-  const unet: UNetConfig = { ...DEFAULT_UNET, ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}) };
+  const unet: UNetConfig = { ...DEFAULT_UNET, channels: args.channels, ...(args.styleFeatures ? { styleFeatures: args.styleFeatures } : {}) };
   const start = args.initFrom ? await loadShippedModel(args.initFrom) : null;
   if (start) console.log(`starting from ${args.initFrom} (version ${start.manifest.version})`);
   const init = start ? await startingWeights(start, unet) : undefined;

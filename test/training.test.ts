@@ -136,7 +136,16 @@ describe('npm run train (the CLI)', () => {
     expect(fs.readFileSync(`${tmp}/weights-2/model.bin`).equals(fs.readFileSync(`${tmp}/weights-1/model.bin`))).toBe(true);
   }, SLOW_TRAINING_TIMEOUT_MS);
 
+  it('trains and exports a network of the widths --channels names, and resumes only at those widths', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'train-width-'));
+    cli(['--channels', '8,12,16', '--max-steps', '2', '--run-dir', `${tmp}/run`, '--out', `${tmp}/weights`]);
+    const manifest = JSON.parse(fs.readFileSync(`${tmp}/weights/manifest.json`, 'utf8'));
+    expect(manifest.architecture.channels).toEqual([8, 12, 16]);
+    expect(() => cli(['--resume', '--max-steps', '3', '--run-dir', `${tmp}/run`, '--no-export'])).toThrow(/--resume: the run was/);
+  }, SLOW_TRAINING_TIMEOUT_MS);
+
   it('rejects bad flags with a usage message', () => {
+    expect(() => cli(['--channels', '16,32'])).toThrow(/--channels must be three integers/);
     expect(() => cli(['--lr', 'fast'])).toThrow(/--lr must be a number/);
     expect(() => cli(['--threads', '0'])).toThrow(/--threads must be an integer ≥ 1/);
   });

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECIPE, SMALL_STEP_SHARE, type DistillEmphasis, type Recipe } from '../train/trainer';
 import { MAX_GUIDANCE } from '../../src/model/unet';
-import { int, num, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
+import { channelsFlag, int, num, TEACHER_DIR, TRAIN_OPTIONS, trainArgsFrom, UsageError, type TrainArgs } from '../train/args';
 
 export interface DistillArgs extends TrainArgs {
   /** Folder of the teacher's manifest.json + model.bin. */
@@ -94,10 +94,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     console.log(DISTILL_USAGE);
     process.exit(0);
   }
-  const channels = values.channels!.split(',').map((c) => Number(c));
-  if (channels.length !== 3 || !channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 256)) {
-    throw new UsageError(`--channels must be three integers 1-256 like 8,16,32, got ${values.channels}`);
-  }
+  const channels = channelsFlag(values.channels!);
   const guidanceFeatures = int(values['guidance-features'], 'guidance-features', 16, 2);
   if (guidanceFeatures % 2) throw new UsageError(`--guidance-features must be even (sine and cosine pairs), got ${guidanceFeatures}`);
   if (values.init !== 'prune' && values.init !== 'scratch') throw new UsageError(`--init must be prune or scratch, got ${values.init}`);
@@ -106,7 +103,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     ...trainArgsFrom(values, DISTILL_RECIPE, null),
     teacher: values.teacher!,
     plainTeacher: values['plain-teacher'] ?? null,
-    channels: channels as [number, number, number],
+    channels,
     guidanceFeatures,
     init: values.init,
     initFrom: values['init-from'] ?? null,

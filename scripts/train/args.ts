@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECIPE, type Recipe } from './trainer';
 import type { BackendName } from './backend';
+import { DEFAULT_UNET } from '../../src/model/unet';
 
 export interface TrainArgs {
   backend: BackendName;
@@ -26,6 +27,11 @@ export interface TrainArgs {
   styleFeatures: number;
 }
 
+/** Training's own flags: the network's widths (distillation names its student's in scripts/distill/args.ts). */
+export interface TeacherArgs extends TrainArgs {
+  channels: [number, number, number];
+}
+
 export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train -- [flags] for the CPU)
   --epochs N             passes over the data (default ${DEFAULT_RECIPE.epochs})
   --batch N              batch size (default ${DEFAULT_RECIPE.batchSize})
@@ -36,6 +42,8 @@ export const USAGE = `Usage: npm run train:gpu -- [flags]      (npm run train --
   --label-dropout X      share of null-class examples for guidance (default ${DEFAULT_RECIPE.labelDropout})
   --shift N              random shift augmentation in pixels (default ${DEFAULT_RECIPE.shift})
   --dropout X            dropout in residual blocks (default ${DEFAULT_RECIPE.dropout})
+  --channels A,B,C       the network's channels at 28/14/7 px (default ${DEFAULT_UNET.channels.join(',')}); wider costs
+                         about (width ratio)² the FLOPs per call (npm run bench prices a set)
   --style-features N     condition on the digit's slant and thickness, N sinusoid features each
                          (default 0: no style inputs)
   --style-dropout X      share of examples trained with no style given (default ${DEFAULT_RECIPE.styleDropout})
@@ -88,13 +96,22 @@ export const TRAIN_OPTIONS = {
 
 type Flags = Record<string, string | boolean | undefined>;
 
-export function parseTrainArgs(argv: string[]): TrainArgs {
-  const { values } = parseArgs({ args: argv, strict: true, options: TRAIN_OPTIONS });
+export function parseTrainArgs(argv: string[]): TeacherArgs {
+  const { values } = parseArgs({ args: argv, strict: true, options: { ...TRAIN_OPTIONS, channels: { type: 'string', default: DEFAULT_UNET.channels.join(',') } } });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  return trainArgsFrom(values);
+  return { ...trainArgsFrom(values), channels: channelsFlag(values.channels!) };
+}
+
+/** --channels: three widths 1-256, as for the network's three levels. */
+export function channelsFlag(raw: string): [number, number, number] {
+  const channels = raw.split(',').map((c) => Number(c));
+  if (channels.length !== 3 || !channels.every((c) => Number.isInteger(c) && c >= 1 && c <= 256)) {
+    throw new UsageError(`--channels must be three integers 1-256 like 8,16,32, got ${raw}`);
+  }
+  return channels as [number, number, number];
 }
 
 /** Where training exports: the teacher, which `npm run distill` compresses into the served sets. Not itself served (test/train-out.test.ts). */
