@@ -1,8 +1,8 @@
 /**
  * One evaluation configuration: draw perClass digits of each class through
  * the sampler the Worker runs, keeping both the network's raw output and the
- * served bytes (the raw output with the background snap applied, exactly
- * what drawDigits returns: tested), then score them against the references.
+ * served bytes (the raw output with its haze cleared, src/image/haze.ts,
+ * exactly what drawDigits returns: tested), then score them against the references.
  */
 import { tensorToGrey } from '../../src/image/grey';
 import { rowsPerImage, sample, type Model, type SampleOptions, type SamplerName } from '../../src/model/sampler';
