@@ -137,7 +137,7 @@ ${spaceTables}
 
 ## Grey census (reporting seeds)
 
-Share of pixels exactly black, faint (1-32) and of those faint pixels the share with an 8-neighbour above 128 (stroke rims), in the network's raw output and in the served bytes (faint pixels that touch no ink cleared, `src/image/haze.ts`).
+Share of pixels exactly black, faint (1-32) and of those faint pixels the share with an 8-neighbour above 128 (stroke rims), in the network's raw output and in the served bytes (faint pixels that touch no ink cleared, \`src/image/haze.ts\`).
 
 ${censusTable}
 
