@@ -108,6 +108,23 @@ describe('guidance distillation', () => {
     expect(await maxDiff(at(3), tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), 3)))).toBeLessThan(1e-4);
   });
 
+  it("with a style teacher, the target's unconditional part has neither class nor style (w = 0), its conditional part both (w = 1)", async () => {
+    const STYLED_TEACHER: UNetConfig = { ...TEACHER, styleFeatures: 4 };
+    const teacher = model(STYLED_TEACHER, randomWeights(STYLED_TEACHER, 13));
+    const { x, t, labels } = probe();
+    const style = tf.tensor2d(Array.from({ length: 6 }, (_, i) => [0.1 * i - 0.2, 1.5 + 0.2 * i, 1]), [6, 3]);
+    const nullLabels = tf.fill([6], TEACHER.classes, 'int32') as tf.Tensor1D;
+    const vNeither = denoise(teacher.params, STYLED_TEACHER, x, t, nullLabels, 1000);
+    const vNullStyled = denoise(teacher.params, STYLED_TEACHER, x, t, nullLabels, 1000, { style });
+    const vBoth = denoise(teacher.params, STYLED_TEACHER, x, t, labels, 1000, { style });
+    const at = (w: number) => guidedTarget(teacher, x, t, labels, tf.fill([6], w) as tf.Tensor1D, style);
+    expect(await maxDiff(at(0), vNeither)).toBeLessThan(1e-5);
+    // ...not the null class with the style kept, so the check can fail.
+    expect(await maxDiff(vNullStyled, vNeither)).toBeGreaterThan(1e-3);
+    expect(await maxDiff(at(1), vBoth)).toBeLessThan(1e-5);
+    tf.dispose([x, t, labels, style, nullLabels, vNeither, vNullStyled, vBoth]);
+  });
+
   it('with a plain teacher, rows given no style take its target and styled rows the style teacher\'s, in batch order', async () => {
     const STYLED_TEACHER: UNetConfig = { ...TEACHER, styleFeatures: 4 };
     const styled = model(STYLED_TEACHER, randomWeights(STYLED_TEACHER, 11));

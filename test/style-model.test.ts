@@ -10,6 +10,7 @@ import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { DEFAULT_RECIPE, Trainer, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
+import { sample } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
 import { DEFAULT_UNET, denoise, embedInputs, type UNetConfig } from '../src/model/unet';
 import { useWasm } from './helpers/node-backend';
@@ -57,6 +58,17 @@ describe('style inputs', () => {
     expect(await maxDiff(absent, explicitlyAbsent)).toBe(0);
     const given = denoise(p, STYLED, x, t, labels, 1000, { style: tf.tensor2d([[0.5, 3, 1], [-0.2, 2, 1], [0, 1, 1], [1, 5, 1]]) });
     expect(await maxDiff(absent, given)).toBeGreaterThan(1e-3);
+  });
+
+  it('guidance is on the class and the style together: at w = 0 a style teacher draws as with no style, at w = 2 a style changes the drawing', async () => {
+    const teacher = { params: toParams(STYLED, randomWeights(STYLED, 7)), unet: STYLED, schedule };
+    const draw = (guidance: number, styled: boolean) =>
+      sample(teacher, { labels: [3, 8], seeds: [1, 2], steps: 4, guidance, sampler: 'ddim', styles: styled ? [{ slant: 0.4, thickness: 3.5 }, { slant: -0.3, thickness: 1.5 }] : [null, null] });
+    const [plain0, styled0, plain2, styled2] = [draw(0, false), draw(0, true), draw(2, false), draw(2, true)];
+    // w = 0 is the unconditional pass alone, which is given neither the class nor the style.
+    expect(await maxDiff(plain0, styled0)).toBe(0);
+    expect(await maxDiff(plain2, styled2)).toBeGreaterThan(1e-3);
+    tf.dispose([plain0, styled0, plain2, styled2, ...Object.values(teacher.params)]);
   });
 
   it('pruning a style teacher into a student keeps each conditioning input in its own rows', () => {

@@ -39,8 +39,8 @@ export function guidedTarget(teacher: Model, x: tf.Tensor4D, t: tf.Tensor1D, lab
     }
     const batch = x.shape[0];
     const nullLabels = tf.fill([batch], teacher.unet.classes, 'int32') as tf.Tensor1D;
-    // Guidance is on the class: both rows keep the style, as the served sampler's do.
-    const styles = style && tf.concat([style, style]);
+    // Guidance is on the class and the style together, as in the sampler: the unconditional row has neither.
+    const styles = style && tf.concat([style, tf.zerosLike(style)]);
     const v = denoise(teacher.params, teacher.unet, tf.concat([x, x]), tf.concat([t, t]), tf.concat([labels, nullLabels]), teacher.schedule.timesteps, { style: styles });
     const [vCond, vUncond] = tf.split(v, 2);
     return tf.add(vUncond, tf.mul(tf.sub(vCond, vUncond), tf.reshape(w, [-1, 1, 1, 1]))) as tf.Tensor4D;

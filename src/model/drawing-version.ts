@@ -7,5 +7,7 @@
  * CHANGELOG.md.
  *   1: Box-Muller noise, grey ≤ 32 snapped to black (until 2026-12-05)
  *   2: noise from exact operations only, haze cleared only away from ink
+ *   3: guidance on the class and the style together (a two-pass network's
+ *      unconditional row is given no style)
  */
-export const DRAWING_VERSION = 2;
+export const DRAWING_VERSION = 3;

@@ -174,10 +174,10 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
   const distilled = Boolean(unet.guidanceFeatures);
   // A network without w as input runs one row per image only when every step asks for the same one.
   const single = scales.every((w) => w === scales[0] && rowsPerImage(unet, w) === 1);
-  const passes = distilled || single
-    ? [distilled || scales[0] === 1 ? labels : labels.map(() => unet.classes)]
-    : [labels, labels.map(() => unet.classes)];
-  const rows = passes.flat();
+  const conditional = { labels, styled: true };
+  const unconditional = { labels: labels.map(() => unet.classes), styled: false };
+  const passes = distilled || single ? [distilled || scales[0] === 1 ? conditional : unconditional] : [conditional, unconditional];
+  const rows = passes.flatMap((pass) => pass.labels);
   const perStep: Conditioning[] = tf.tidy(() => {
     const all = rows.length * timesteps.length;
     const cond = conditioning(
@@ -189,7 +189,7 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
       {
         inference: true,
         ...(distilled ? { guidance: tf.tensor1d(scales.flatMap((w) => rows.map(() => w))), stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}),
-        ...(unet.styleFeatures && styles ? { style: styleInput(styles, passes.length, timesteps.length) } : {}),
+        ...(unet.styleFeatures && styles ? { style: styleInput(styles, passes, timesteps.length) } : {}),
       },
     );
     const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
@@ -210,12 +210,15 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
 }
 
 /**
- * The style input [rows × steps, 3] for the conditioning batch: each image's style in
- * every pass (guidance is on the class, so the unconditional row keeps it) at every step.
+ * The style input [rows × steps, 3] for the conditioning batch, at every step: each
+ * image's style in the conditional pass, none in the unconditional one. Guidance is on
+ * the class and the style together, so w strengthens the hand as it does the class
+ * (the style teacher followed a style at r 0.91 / 0.82 with the style kept in both
+ * passes, 0.94 / 0.91 with it dropped: docs/history.md).
  */
-function styleInput(styles: (Style | null)[], passes: number, steps: number): tf.Tensor2D {
-  const row = styles.map((st) => (st ? [st.slant, st.thickness, 1] : [0, 0, 0]));
-  return tf.tensor2d(Array.from({ length: passes * steps }, () => row).flat());
+function styleInput(styles: (Style | null)[], passes: { styled: boolean }[], steps: number): tf.Tensor2D {
+  const step = passes.flatMap(({ styled }) => styles.map((st) => (styled && st ? [st.slant, st.thickness, 1] : [0, 0, 0])));
+  return tf.tensor2d(Array.from({ length: steps }, () => step).flat());
 }
 
 interface StepResult {
