@@ -159,6 +159,8 @@ describe('grey census', () => {
     expect(c.black).toBe((784 - 9 - 5) / 784);
     expect(c.faint).toBe(3 / 784);
     expect(c.faintTouchingInk).toBe(1 / 3);
+    // The block's ring: 16 pixels, the rim pixel the only one not black (128 and its neighbours are no ink).
+    expect(c.blackBesideInk).toBe(15 / 16);
   });
 
   it('does not let a neighbour wrap across rows or leak between images', () => {
@@ -169,15 +171,17 @@ describe('grey census', () => {
     two[784 + 3] = 255; // … and first row of image 1
     expect(greyCensus(two, 2).faintTouchingInk).toBe(0);
     expect(greyCensus(image(), 1).faintTouchingInk).toBeNaN();
+    expect(greyCensus(image(), 1).blackBesideInk).toBeNaN(); // no ink, no ring
   });
 
-  it("reads MNIST's test digits as the issue says: ≈80.7 % black, ≈2 % faint, 99.6 % of it on rims", () => {
+  it("reads MNIST's test digits as the issue says: ≈80.7 % black, ≈2 % faint, 99.6 % of it on rims, and about half the ring beside ink black", () => {
     const test = loadMnist('test');
     const c = greyCensus(test.images, test.count);
     expect(c.black).toBeCloseTo(0.807, 2);
     expect(c.faint).toBeGreaterThan(0.015);
     expect(c.faint).toBeLessThan(0.03);
     expect(c.faintTouchingInk).toBeCloseTo(0.996, 3);
+    expect(c.blackBesideInk).toBeCloseTo(0.54, 2);
   });
 });
 

@@ -138,7 +138,7 @@ ${markdownTable(
   const censusTable = markdownTable(
     ['model', 'weights', 'sampler', 'steps', 'guidance', ...CENSUS_COLUMNS.map((c) => `raw: ${c}`), ...CENSUS_COLUMNS.map((c) => `served: ${c}`)],
     [['MNIST test (10k)', '', '', '', '', ...censusCells(census), ...censusCells(census)], ...r.results.map((x) => [...head(x), ...censusCells(x.scores.census.raw), ...censusCells(x.scores.census.served)])],
-    [...headAlign, true, true, true, true, true, true],
+    [...headAlign, ...CENSUS_COLUMNS.map(() => true), ...CENSUS_COLUMNS.map(() => true)],
   );
   return `## Reporting instruments
 
@@ -154,7 +154,7 @@ ${spaces}
 
 ### Grey census
 
-Share of pixels exactly black, faint (1-32), and of the faint ones the share with an 8-neighbour above 128 (stroke rims), in the network's raw output (before the sampler's grey ≤ 32 snap) and in the served bytes.
+Share of pixels exactly black, faint (1-32), and of the faint ones the share with an 8-neighbour above 128 (stroke rims), in the network's raw output and in the served bytes (faint pixels that touch no ink cleared, \`src/image/haze.ts\`); and the share of exact black among the pixels beside ink (at most 128, an 8-neighbour above 128), the ring around the strokes that the served bytes keep as drawn.
 
 ${censusTable}
 `;

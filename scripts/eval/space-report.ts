@@ -22,11 +22,12 @@ export function spaceCells(s: SpaceScore): string[] {
   ];
 }
 
-export const CENSUS_COLUMNS = ['black (0)', 'faint 1-32', 'faint on rims'];
+export const CENSUS_COLUMNS = ['black (0)', 'faint 1-32', 'faint on rims', 'black beside ink'];
 
 export function censusCells(c: GreyCensus): string[] {
-  const percent = (share: number, digits: number) => (Number.isFinite(share) ? `${fixed(100 * share, digits)}%` : '– (none faint)');
-  return [percent(c.black, 1), percent(c.faint, 2), percent(c.faintTouchingInk, 1)];
+  const percent = (share: number | undefined, digits: number, none: string) => (share !== undefined && Number.isFinite(share) ? `${fixed(100 * share, digits)}%` : none);
+  // blackBesideInk is absent from reports written before it was measured.
+  return [percent(c.black, 1, '–'), percent(c.faint, 2, '–'), percent(c.faintTouchingInk, 1, '– (none faint)'), percent(c.blackBesideInk, 1, '–')];
 }
 
 /** What the rows of a space table mean, once per report. */

@@ -86,7 +86,7 @@ ${markdownTable(['model', 'sampler', 'steps', 'guidance', 'point', ...SPACE_COLU
       ['MNIST test (10k)', '', '', '', '', ...censusCells(r.reference.census), ...censusCells(r.reference.census)],
       ...r.results.map((x) => [...rowHead(x), ...censusCells(x.reporting.census.raw), ...censusCells(x.reporting.census.served)]),
     ],
-    [...rowHeadAlign, true, true, true, true, true, true],
+    [...rowHeadAlign, ...CENSUS_COLUMNS.map(() => true), ...CENSUS_COLUMNS.map(() => true)],
   );
   const stand = markdownTable(
     ['student', 'point', 'guidance', 'space', 'FID ÷ floor', 'student accuracy', 'teacher frontier at that ratio', 'student − teacher'],
@@ -137,7 +137,7 @@ ${spaceTables}
 
 ## Grey census (reporting seeds)
 
-Share of pixels exactly black, faint (1-32) and of those faint pixels the share with an 8-neighbour above 128 (stroke rims), in the network's raw output and in the served bytes (faint pixels that touch no ink cleared, \`src/image/haze.ts\`).
+Share of pixels exactly black, faint (1-32) and of those faint pixels the share with an 8-neighbour above 128 (stroke rims), in the network's raw output and in the served bytes (faint pixels that touch no ink cleared, \`src/image/haze.ts\`); and the share of exact black among the pixels beside ink (at most 128, an 8-neighbour above 128), the ring around the strokes that the served bytes keep as drawn.
 
 ${censusTable}
 
