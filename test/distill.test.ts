@@ -95,6 +95,40 @@ describe('structured pruning', () => {
   });
 });
 
+describe('widening', () => {
+  const WIDER: UNetConfig = { ...TEACHER, channels: [10, 12, 20] };
+
+  it('keeps every channel and computes exactly what the narrower network did', async () => {
+    const w = randomWeights(TEACHER, 6);
+    const { weights, kept } = pruneToWidth(w, TEACHER, WIDER);
+    expect(kept.level0).toEqual([0, 1, 2, 3, 4, 5, 6, 7, -1, -1]);
+    expect(kept.level1).toEqual([...Array(12).keys()]);
+    const { x, t, labels } = probe();
+    const narrow = toParams(TEACHER, w);
+    const wide = toParams(WIDER, weights);
+    const expected = denoise(narrow, TEACHER, x, t, labels, 1000);
+    const got = denoise(wide, WIDER, x, t, labels, 1000);
+    expect(await maxDiff(got, expected)).toBeLessThan(1e-5);
+    tf.dispose([x, t, labels, expected, got, ...Object.values(narrow), ...Object.values(wide)]);
+  });
+
+  it('draws the filters that write a new channel, He-scaled, and zeroes those that read one', () => {
+    const { weights } = pruneToWidth(randomWeights(TEACHER, 7), TEACHER, WIDER);
+    // stem.w [3, 3, 1, 10]: channels 8 and 9 are new, written from 9 inputs: N(0, 2/9).
+    const stem = weights['stem.w'];
+    const fresh = Array.from(stem).filter((_, i) => i % 10 >= 8);
+    const std = Math.sqrt(fresh.reduce((a, v) => a + v * v, 0) / fresh.length);
+    expect(fresh.every((v) => v !== 0)).toBe(true);
+    expect(std).toBeGreaterThan(0.2);
+    expect(std).toBeLessThan(0.8);
+    expect(Array.from(weights['stem.b']).slice(8)).toEqual([0, 0]);
+    // out.w [3, 3, 10, 1] reads level 0: its weights for channels 8 and 9 are zero.
+    expect(Array.from(weights['out.w']).filter((_, i) => i % 10 >= 8).every((v) => v === 0)).toBe(true);
+    // The same start every time.
+    expect(Array.from(pruneToWidth(randomWeights(TEACHER, 7), TEACHER, WIDER).weights['stem.w'])).toEqual(Array.from(stem));
+  });
+});
+
 describe('guidance distillation', () => {
   it("targets the teacher's classifier-free-guided v: unconditional at w = 0, conditional at w = 1, extrapolated beyond", async () => {
     const teacher = model(TEACHER, randomWeights(TEACHER, 5));

@@ -11,10 +11,18 @@
  *
  * Used twice: to start a distilled student from its teacher (a good start
  * distils far faster than a random one) and to prune a trained student.
+ *
+ * The same map widens a network (Net2Net's function-preserving start, Chen et
+ * al. 2016, with fresh filters instead of copies): every channel is kept and
+ * the new ones follow. Whatever reads a new channel starts at zero, so the
+ * wider network computes exactly what the narrower one did; whatever writes
+ * one starts random (He-scaled), so the new channels carry signal and their
+ * readers get gradients from the first step.
  * Conditioning inputs the source lacks (the guidance features of a student made
  * from a teacher without them, the style features of a teacher extended with
  * style) are filled with zeros, so the new inputs start with no effect.
  */
+import { Rng } from '../../src/model/rng';
 import type { Model } from '../../src/model/sampler';
 import { embedInputs, paramSpecs, type ParamSpec, type UNetConfig } from '../../src/model/unet';
 
@@ -66,9 +74,12 @@ function topChannels(scores: Float64Array, count: number): number[] {
   return [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, count).sort((a, b) => a - b);
 }
 
+/** Seed of the new channels' filters when a network is widened: the same start every time. */
+const WIDEN_SEED = 2016;
+
 /**
- * `weights` of network `from`, cut down to network `to` (same layout, at most as
- * many channels per level). Returns the weights and the channels kept per set.
+ * `weights` of network `from`, cut down or widened to network `to` (same
+ * layout). Returns the weights and the channels kept per set (-1: a new channel).
  */
 export function pruneToWidth(weights: Weights, from: UNetConfig, to: UNetConfig): { weights: Weights; kept: Record<string, number[]> } {
   const fromSpecs = new Map(paramSpecs(from).map((s) => [s.name, s]));
@@ -78,9 +89,10 @@ export function pruneToWidth(weights: Weights, from: UNetConfig, to: UNetConfig)
   for (const [block, level] of Object.entries(BLOCK_LEVELS)) widths[`${block}.inner`] = to.channels[level];
   const kept: Record<string, number[]> = {};
   for (const [set, s] of scores) {
-    if (widths[set] > s.length) throw new Error(`prune: ${set} has ${s.length} channels, cannot keep ${widths[set]}`);
-    kept[set] = topChannels(s, widths[set]);
+    const added = widths[set] - s.length;
+    kept[set] = added > 0 ? [...s.keys(), ...new Array<number>(added).fill(-1)] : topChannels(s, widths[set]);
   }
+  const rng = new Rng(WIDEN_SEED);
   const out: Weights = {};
   for (const spec of paramSpecs(to)) {
     const source = fromSpecs.get(spec.name);
@@ -90,8 +102,21 @@ export function pruneToWidth(weights: Weights, from: UNetConfig, to: UNetConfig)
       set ? kept[set] : spec.name === 'embed1.w' && axis === 0 ? embedInputRows(from, to) : Array.from({ length: spec.shape[axis] }, (_, i) => (i < source.shape[axis] ? i : -1)),
     );
     out[spec.name] = gather(weights[spec.name], source.shape, index);
+    if (spec.kind === 'conv' || spec.kind === 'dense') seedNewFilters(out[spec.name], spec, index.at(-1)!, rng);
   }
   return { weights: out, kept };
+}
+
+/**
+ * The filters that write new output channels (index -1), drawn He-scaled,
+ * N(0, 2 / fan-in). gather left everything that reads a new channel at zero.
+ */
+function seedNewFilters(values: Float32Array, spec: ParamSpec, outputs: number[], rng: Rng): void {
+  const channels = spec.shape.at(-1)!;
+  const fresh = outputs.flatMap((source, c) => (source < 0 ? [c] : []));
+  if (!fresh.length) return;
+  const scale = Math.sqrt(2 / (values.length / channels));
+  for (let row = 0; row < values.length; row += channels) for (const c of fresh) values[row + c] = scale * rng.normal();
 }
 
 /** For each of `to`'s embed1 input rows, the row of `from` with the same feature, or -1. */
@@ -114,7 +139,9 @@ export async function startingWeights(start: Model, to: UNetConfig): Promise<Wei
   const values: Weights = {};
   for (const spec of paramSpecs(start.unet)) values[spec.name] = (await start.params[spec.name].data()) as Float32Array;
   const { weights } = pruneToWidth(values, start.unet, to);
-  console.log(`init: ${start.unet.channels.join('/')} ${start.unet.channels.join() === to.channels.join() ? 'copied' : `pruned to ${to.channels.join('/')} by filter L1 norm`}`);
+  const [from, into] = [start.unet.channels, to.channels];
+  const how = from.join() === into.join() ? 'copied' : into.every((c, l) => c >= from[l]) ? `widened to ${into.join('/')}, new channels unread at first` : `pruned to ${into.join('/')} by filter L1 norm`;
+  console.log(`init: ${from.join('/')} ${how}`);
   return weights;
 }
 
