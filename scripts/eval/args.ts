@@ -37,6 +37,8 @@ export interface EvalArgs {
 export interface StyleArgs {
   /** Steps per model name; a model without an entry uses its manifest's default steps. */
   steps: Record<string, number>;
+  /** Guidance scales to measure every model at; empty: each at its served guidance. */
+  guidance: number[];
   /** Digits per number in the one-hand measure. */
   numberLength: number;
 }
@@ -109,6 +111,7 @@ class: style control, imitation (with SDEdit restyle at --restyle-strengths besi
 hand; writes style.json/.md.
   --style                run the style measures instead of the eval grid
   --style-steps LIST     steps per model, name=steps,… (default: each manifest's default steps)
+  --style-guidance LIST  measure every model at each of these guidance scales (default: its served one)
   --number-length N      digits per number in the one-hand measure (default 4)`;
 
 export class UsageError extends Error {}
@@ -145,6 +148,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
       'accuracy-floor': { type: 'string', default: '0.99' },
       style: { type: 'boolean', default: false },
       'style-steps': { type: 'string', default: '' },
+      'style-guidance': { type: 'string', default: '' },
       'number-length': { type: 'string', default: '4' },
       out: { type: 'string', default: REPORTS_DIR },
       record: { type: 'boolean', default: false },
@@ -184,7 +188,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     out: values.out!,
     record: values.record!,
     frontier,
-    style: values.style ? { steps: values['style-steps'] ? stepsPerModel(values['style-steps'], 'style-steps') : {}, numberLength: integer(values['number-length']!, 'number-length', 2) } : null,
+    style: values.style ? { steps: values['style-steps'] ? stepsPerModel(values['style-steps'], 'style-steps') : {}, guidance: values['style-guidance'] ? list(values['style-guidance'], 'style-guidance', (s) => number(s, 'style-guidance', 0)) : [], numberLength: integer(values['number-length']!, 'number-length', 2) } : null,
   };
 }
 

@@ -29,6 +29,8 @@ const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
 export function styleMarkdown(r: StyleReport): string {
   const t = STYLE_TARGETS;
   const rows = r.results;
+  // A model measured at several guidance scales (--style-guidance) gets one row per scale.
+  const name = (x: StyleModelResult) => (rows.filter((y) => y.model === x.model).length > 1 ? `${x.model}, w ${x.settings.guidance}` : x.model);
   return `# Style control, imitation and one hand (\`${r.command}\`)
 
 ${headerLine(r, 2)}
@@ -37,7 +39,7 @@ Sources: ${r.sources.digits} held-out MNIST test digits (${r.sources.perClass} p
 
 ${markdownTable(
   ['model', 'folder', 'weights version', 'steps, sampler', 'guidance'],
-  rows.map((x) => [x.model, `\`${r.models.find((m) => m.name === x.model)!.dir}\``, `\`${r.models.find((m) => m.name === x.model)!.version}\``, `${x.settings.steps}, ${x.settings.sampler}`, x.settings.guidance]),
+  rows.map((x) => [name(x), `\`${r.models.find((m) => m.name === x.model)!.dir}\``, `\`${r.models.find((m) => m.name === x.model)!.version}\``, `${x.settings.steps}, ${x.settings.sampler}`, x.settings.guidance]),
   [false, false, false, false, true],
 )}
 
@@ -47,7 +49,7 @@ Target: r ≥ ${t.controlR} for each descriptor, read as the class asked ≥ ${p
 
 ${markdownTable(
   ['model', 'r slant', 'r thickness', 'no style: r slant', 'no style: r thickness', 'read as asked', 'meets'],
-  rows.map((x) => [x.model, fixed(x.control.r.slant, 3), fixed(x.control.r.thickness, 3), fixed(x.control.noStyle.slant, 2), fixed(x.control.noStyle.thickness, 2), `${pct(x.control.readAs.selection)} / ${pct(x.control.readAs.reporting)}`, mark(Math.min(x.control.r.slant, x.control.r.thickness) >= t.controlR && Math.min(x.control.readAs.selection, x.control.readAs.reporting) >= t.controlReadAs)]),
+  rows.map((x) => [name(x), fixed(x.control.r.slant, 3), fixed(x.control.r.thickness, 3), fixed(x.control.noStyle.slant, 2), fixed(x.control.noStyle.thickness, 2), `${pct(x.control.readAs.selection)} / ${pct(x.control.readAs.reporting)}`, mark(Math.min(x.control.r.slant, x.control.r.thickness) >= t.controlR && Math.min(x.control.readAs.selection, x.control.readAs.reporting) >= t.controlReadAs)]),
   [false, true, true, true, true, true, false],
 )}
 
@@ -58,8 +60,8 @@ What \`POST /imitate\` does with an upload. Target: the source's slant and thick
 ${markdownTable(
   ['model', 'method', 'r slant', 'r thickness', 'read as asked', 'meets'],
   rows.flatMap((x) => [
-    [x.model, 'imitation', fixed(x.imitation.r.slant, 3), fixed(x.imitation.r.thickness, 3), `${pct(x.imitation.readAs.selection)} / ${pct(x.imitation.readAs.reporting)}`, mark(Math.min(x.imitation.r.slant, x.imitation.r.thickness) >= t.imitationR && Math.min(x.imitation.readAs.selection, x.imitation.readAs.reporting) >= t.imitationReadAs)],
-    ...x.restyle.map((s) => [x.model, `restyle, strength ${s.strength}`, fixed(s.r.slant, 3), fixed(s.r.thickness, 3), `${pct(s.readAs.selection)} / ${pct(s.readAs.reporting)}`, '']),
+    [name(x), 'imitation', fixed(x.imitation.r.slant, 3), fixed(x.imitation.r.thickness, 3), `${pct(x.imitation.readAs.selection)} / ${pct(x.imitation.readAs.reporting)}`, mark(Math.min(x.imitation.r.slant, x.imitation.r.thickness) >= t.imitationR && Math.min(x.imitation.readAs.selection, x.imitation.readAs.reporting) >= t.imitationReadAs)],
+    ...x.restyle.map((s) => [name(x), `restyle, strength ${s.strength}`, fixed(s.r.slant, 3), fixed(s.r.thickness, 3), `${pct(s.readAs.selection)} / ${pct(s.readAs.reporting)}`, '']),
   ]),
   [false, false, true, true, true, false],
 )}
@@ -72,7 +74,7 @@ ${markdownTable(
   ['model', 'slant within', 'slant between', 'ratio', 'thickness within', 'thickness between', 'ratio', 'no style: ratios', 'meets'],
   rows.map((x) => {
     const h = x.oneHand;
-    return [x.model, fixed(h.within.slant, 3), fixed(h.between.slant, 3), fixed(h.ratio.slant, 2), fixed(h.within.thickness, 3), fixed(h.between.thickness, 3), fixed(h.ratio.thickness, 2), `${fixed(h.noStyleRatio.slant, 2)} / ${fixed(h.noStyleRatio.thickness, 2)}`, mark(Math.max(h.ratio.slant, h.ratio.thickness) <= t.oneHandRatio)];
+    return [name(x), fixed(h.within.slant, 3), fixed(h.between.slant, 3), fixed(h.ratio.slant, 2), fixed(h.within.thickness, 3), fixed(h.between.thickness, 3), fixed(h.ratio.thickness, 2), `${fixed(h.noStyleRatio.slant, 2)} / ${fixed(h.noStyleRatio.thickness, 2)}`, mark(Math.max(h.ratio.slant, h.ratio.thickness) <= t.oneHandRatio)];
   }),
   [false, true, true, true, true, true, true, true, false],
 )}

@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- --style`: the style issue's measures (measure.ts) for every
- * model with style inputs, at the steps given per model and its served
- * guidance and sampler, on class-balanced held-out MNIST test digits; written
+ * model with style inputs, at the steps given per model, its served sampler
+ * and its served guidance (or each of --style-guidance), on class-balanced held-out MNIST test digits; written
  * to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
@@ -31,10 +31,13 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   const { instruments } = loadInstruments(args);
   const sources = balancedSubset(loadMnist('test'), args.perClass, new Rng(args.seed ^ 0x57e1));
   const results: StyleModelResult[] = [];
-  for (const m of models) {
+  const runs = models.flatMap((m) => {
     const served = m.manifest.sampling;
     const steps = style.steps[m.name] ?? served.defaultSteps;
-    const settings: StyleSettings = { steps, guidance: samplingAt(served, steps).defaultGuidance, sampler: served.defaultSampler };
+    const scales = style.guidance.length ? style.guidance : [samplingAt(served, steps).defaultGuidance];
+    return scales.map((guidance) => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } as StyleSettings }));
+  });
+  for (const { m, settings } of runs) {
     const t0 = performance.now();
     const log = (what: string) => console.log(`${m.name} (${settings.steps} ${settings.sampler} steps, guidance ${settings.guidance}): ${what} · ${formatDuration((performance.now() - t0) / 1000)}`);
     const control = await follow(m, settings, sources, sources.labels, args.seed, instruments);
