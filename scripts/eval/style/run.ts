@@ -1,8 +1,8 @@
 /**
  * `npm run eval -- --style`: the style issue's measures (measure.ts) for every
  * model with style inputs, at the steps given per model, its served sampler
- * and its served guidance (or each of --style-guidance), on class-balanced held-out MNIST test digits; written
- * to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
+ * and its served guidance (or each of --style-guidance), on class-balanced
+ * held-out MNIST test digits; written to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
 import { samplingAt } from '../../../src/model/sampling-defaults';
@@ -35,7 +35,7 @@ export async function runStyle(args: EvalArgs): Promise<void> {
     const served = m.manifest.sampling;
     const steps = style.steps[m.name] ?? served.defaultSteps;
     const scales = style.guidance.length ? style.guidance : [samplingAt(served, steps).defaultGuidance];
-    return scales.map((guidance) => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } as StyleSettings }));
+    return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
   });
   for (const { m, settings } of runs) {
     const t0 = performance.now();
