@@ -78,6 +78,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
     ...(emphasis.guidanceLossWeight ? { guidanceLossWeight: LOSS_WEIGHT_FORMULA } : {}),
     ...(emphasis.emaTargets ? { emaTargets: true } : {}),
     ...(emphasis.backgroundLoss ? { backgroundLoss: emphasis.backgroundLoss } : {}),
+    ...(emphasis.ringWeight ? { ringWeight: emphasis.ringWeight } : {}),
     ...(emphasis.styleOnly ? { styleOnly: true } : {}),
   };
 }

@@ -13,7 +13,7 @@ import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
 import { heldOutLoss } from '../scripts/train/held-out';
 import { guidedTarget, guidedTargetByStyle, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
-import { DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
+import { backgroundWeights, DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
@@ -327,12 +327,32 @@ describe("distillation's emphasis", () => {
     expect(await firstLoss(true)).toBeLessThan(0.9 * (await firstLoss(false)));
   });
 
+  it('weighs the background term on black pixels only, the ring beside ink 1 + ringWeight times', () => {
+    // One row of a 5×5 digit: ink (1) at the centre, a rim grey (-0.5) beside it, black elsewhere.
+    const clean = new Float32Array(25).fill(-1);
+    clean[12] = 1;
+    clean[13] = -0.5;
+    const weights = (ring: number) => tf.tidy(() => Array.from(backgroundWeights(tf.tensor4d(clean, [1, 5, 5, 1]), ring).dataSync()));
+    const plain = weights(0);
+    expect(plain[12]).toBe(0);
+    expect(plain[13]).toBe(0);
+    expect(plain.filter((w) => w === 1)).toHaveLength(23);
+    const ringed = weights(4);
+    // The 8-neighbours of the ink pixel that are black: 7 of 8 (the eighth is the rim).
+    expect([6, 7, 8, 11, 16, 17, 18].map((i) => ringed[i])).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    expect([0, 4, 14, 24].map((i) => ringed[i])).toEqual([1, 1, 1, 1]);
+    expect(ringed[12]).toBe(0);
+    expect(ringed[13]).toBe(0);
+  });
+
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
     const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
     expect(args.fewSteps).toEqual([1, 2, 4]);
-    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0 });
-    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0 });
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0 });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0 });
     expect(parseDistillArgs(['--ema-targets', '--background-loss', '2']).emphasis).toMatchObject({ emaTargets: true, backgroundLoss: 2 });
+    expect(parseDistillArgs(['--background-loss', '2', '--ring-weight', '4']).emphasis).toMatchObject({ backgroundLoss: 2, ringWeight: 4 });
+    expect(() => parseDistillArgs(['--ring-weight', '4'])).toThrow(/give --background-loss too/);
     expect(parseDistillArgs(['--guidance-loss-weight']).emphasis.guidanceLossWeight).toBe(true);
     expect(parseDistillArgs(['--style-only']).emphasis.styleOnly).toBe(true);
     expect(parseDistillArgs(['--plain-teacher', 'weights/teacher']).plainTeacher).toBe('weights/teacher');

@@ -54,6 +54,8 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
   --ema-targets          step distillation's two-step targets from the EMA weights, not the online ones
   --background-loss X    weight of a term pulling x̂₀ to black where the digit is black, scaled by ᾱ_t
                          (unlearns the background haze; default 0: off)
+  --ring-weight X        with --background-loss, each black pixel beside ink (an 8-neighbour above grey
+                         128) counts 1 + X times: the ring MNIST keeps 54 % black (default 0)
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
   --style-only           train only the style inputs' first-layer weights (embed1.w's style rows): with no
@@ -82,6 +84,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'ema-targets': { type: 'boolean', default: false },
       'style-only': { type: 'boolean', default: false },
       'background-loss': { type: 'string' },
+      'ring-weight': { type: 'string' },
       'few-steps': { type: 'string' },
       'step-features': { type: 'string', default: '8' },
       'step-weights': { type: 'string' },
@@ -109,8 +112,13 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, styleOnly: values['style-only']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100) },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, styleOnly: values['style-only']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100), ringWeight: ringWeight(values['ring-weight'], values['background-loss']) },
   };
+}
+
+function ringWeight(raw: string | undefined, backgroundLoss: string | undefined): number {
+  if (raw !== undefined && backgroundLoss === undefined) throw new UsageError('--ring-weight weighs the background term: give --background-loss too');
+  return num(raw, 'ring-weight', 0, 0, 100);
 }
 
 function smallStepShare(raw: string | undefined, fewStepCounts: number): number | null {

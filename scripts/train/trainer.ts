@@ -115,6 +115,13 @@ export interface DistillEmphasis {
    */
   backgroundLoss?: number;
   /**
+   * Extra weight of the background term on the ring: black pixels with an 8-neighbour
+   * of ink (grey > 128). MNIST leaves 54 % of that ring exactly black; the students draw
+   * it grey, and it is the census's whole remaining gap (docs/history.md §6). Each ring
+   * pixel counts 1 + ringWeight times. Default 0 (the ring weighs as the rest).
+   */
+  ringWeight?: number;
+  /**
    * Train only the style inputs' first-layer weights, the rows of embed1.w that the
    * style features feed; every other weight, and its EMA, stays as it started. With no
    * style given those features are exactly zero (src/model/unet.ts), so the network
@@ -173,6 +180,7 @@ export class Trainer {
   private readonly weighLossByGuidance: boolean;
   private readonly emaTargets: boolean;
   private readonly backgroundLoss: number;
+  private readonly ringWeight: number;
   /** The parameters trained, and for those trained only in part a 0/1 mask of their shape. */
   private readonly trained: { names: string[]; masks: Record<string, tf.Tensor> };
   /** Step distillation: which batch examples train which step count. */
@@ -194,6 +202,7 @@ export class Trainer {
     this.weighLossByGuidance = opts.emphasis?.guidanceLossWeight ?? false;
     this.emaTargets = opts.emphasis?.emaTargets ?? false;
     this.backgroundLoss = opts.emphasis?.backgroundLoss ?? 0;
+    this.ringWeight = opts.emphasis?.ringWeight ?? 0;
     this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? [], opts.emphasis?.smallStepShare ?? SMALL_STEP_SHARE) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
@@ -303,14 +312,15 @@ export class Trainer {
 
   /**
    * The background term of DistillEmphasis.backgroundLoss for a batch: mean over pixels of
-   * ᾱ_t · (x̂₀ + 1)² where the clean digit is black, x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v̂.
+   * ᾱ_t · (x̂₀ + 1)² where the clean digit is black (the ring beside ink weighted up by
+   * ringWeight), x̂₀ = √ᾱ·x_t − √(1−ᾱ)·v̂.
    */
   private backgroundTerm(batch: { size: number; clean: Float32Array; timesteps: Float32Array }) {
     const mixes = Array.from(batch.timesteps, (t) => this.schedule.mix(t));
     const column = (values: number[]) => tf.tensor4d(values, [values.length, 1, 1, 1]);
     const signal = column(mixes.map((m) => m.signal));
     const noise = column(mixes.map((m) => m.noise));
-    const weight = tf.mul(tf.square(signal), tf.cast(tf.equal(tf.tensor4d(batch.clean, [batch.size, 28, 28, 1]), -1), 'float32'));
+    const weight = tf.mul(tf.square(signal), backgroundWeights(tf.tensor4d(batch.clean, [batch.size, 28, 28, 1]), this.ringWeight));
     return (x: tf.Tensor4D, v: tf.Tensor4D): tf.Scalar => {
       const x0 = tf.sub(tf.mul(x, signal), tf.mul(v, noise));
       return tf.mean(tf.mul(weight, tf.square(tf.add(x0, 1))));
@@ -528,4 +538,18 @@ function styleRowsOnly(unet: UNetConfig): { names: string[]; masks: Record<strin
   const columns = unet.embedDim;
   const mask = new Float32Array(rows * columns).fill(1, start * columns, (start + width) * columns);
   return { names: ['embed1.w'], masks: { 'embed1.w': tf.tensor2d(mask, [rows, columns]) } };
+}
+
+/**
+ * Per-pixel weights of the background term for clean digits in [-1, 1]: 1 where a pixel is
+ * exactly black, 1 + ringWeight where it is black beside ink (an 8-neighbour above grey 128,
+ * i.e. above 0 in [-1, 1]), 0 on ink and rims.
+ */
+export function backgroundWeights(clean: tf.Tensor4D, ringWeight: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const black = tf.cast(tf.equal(clean, -1), 'float32');
+    if (!ringWeight) return black as tf.Tensor4D;
+    const besideInk = tf.maxPool(tf.cast(tf.greater(clean, 0), 'float32') as tf.Tensor4D, 3, 1, 'same');
+    return tf.mul(black, tf.add(1, tf.mul(besideInk, ringWeight))) as tf.Tensor4D;
+  });
 }
