@@ -14,7 +14,7 @@ import { defaultRequestManifest, servedManifests } from './model/served-sets';
 import { guidanceBySteps, stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
-import { samplingAt, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
+import { defaultGuidanceOf, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
 import { completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
@@ -172,11 +172,13 @@ function perSetSampler(): string {
   return `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling.defaultSampler)}`;
 }
 
-/** The docs' note on the default guidance, which depends on the weight set and the step count (GET /model's guidanceBySteps). */
+/** The docs' note on the default guidance, which depends on the weight set, the step count and whether a style is given (GET /model's guidanceBySteps). */
 function perStepGuidance(): string {
   const spans = guidanceBySteps(servedManifests());
-  if (spans.every((s) => s.defaultGuidance === SAMPLING.defaultGuidance)) return '';
-  return `; the default depends on the steps: ${spans.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}`;
+  const styled = spans.filter((s) => s.styledGuidance !== undefined);
+  const bySteps = spans.every((s) => s.defaultGuidance === SAMPLING.defaultGuidance) ? '' : `; the default depends on the steps: ${spans.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}`;
+  const byStyle = styled.length ? `; with a style given (slant or thickness, /number, /imitate): ${styled.map((s) => `${s.styledGuidance} at ${s.steps.join('-')} steps`).join(', ')}` : '';
+  return bySteps + byStyle;
 }
 
 /** What GET /digit and the other generation routes share. */
@@ -265,12 +267,13 @@ export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
   return parseQuery(query, generationQuery);
 }
 
-export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults): GenerationParams {
+/** The request's sampling with its set's defaults filled in; `styled`: it draws in a given hand (the set's styledGuidance applies). */
+export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults, styled = false): GenerationParams {
   const steps = q.steps ?? defaults.defaultSteps;
   return {
     steps,
     seed: q.seed ?? null,
-    guidance: q.guidance ?? samplingAt(defaults, steps).defaultGuidance,
+    guidance: q.guidance ?? defaultGuidanceOf(defaults, steps, styled),
     sampler: q.sampler ?? defaults.defaultSampler,
     size: q.size ?? LIMITS.minSize,
   };

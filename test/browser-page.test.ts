@@ -396,11 +396,11 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   });
 });
 
-describe('the demo page, for a set that defaults long runs otherwise (sampling.longRuns)', { timeout: 240_000 }, () => {
+describe('the demo page, for a set that defaults long runs and hands otherwise (sampling.longRuns, styledGuidance)', { timeout: 240_000 }, () => {
   let edited: Miniflare;
   beforeAll(() => {
     const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
-    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 } })));
+    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 }, styledGuidance: 3.25 })));
   });
   afterAll(() => edited?.dispose());
 
@@ -427,6 +427,38 @@ describe('the demo page, for a set that defaults long runs otherwise (sampling.l
       await page.getByLabel('Steps').fill(steps);
       expect(await guidance(), steps).toBe('3');
     }
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the styled default while a hand or a number is asked for, and sends it', async () => {
+    const page = await browser.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (err) => failures.push(err.message));
+    await open(page, (await edited.ready).origin);
+    const guidance = () => page.getByLabel('Guidance').inputValue();
+    await page.getByLabel('Steps').fill('6');
+    expect(await guidance()).toBe(String(GENERAL.sampling.defaultGuidance));
+    await page.getByLabel('Slant', { exact: true }).evaluate((el) => {
+      (el as HTMLInputElement).value = '0.1';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(await guidance()).toBe('3.25');
+    // At every step count of the set, long runs included.
+    await page.getByLabel('Steps').fill('12');
+    expect(await guidance()).toBe('3.25');
+    const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const sent = new URL((await drawn).url()).searchParams;
+    expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), slant: sent.get('slant') }).toEqual({ steps: '12', guidance: '3.25', slant: '0.1' });
+    // "Any slant" again: the plain default of the steps.
+    await page.getByLabel('Any slant').check();
+    expect(await guidance()).toBe('4.5');
+    // A number is always in a hand.
+    await page.getByLabel('Number').fill('2026');
+    expect(await guidance()).toBe('3.25');
+    await page.getByLabel('Number').fill('');
+    expect(await guidance()).toBe('4.5');
     expect(failures).toEqual([]);
     await page.close();
   });

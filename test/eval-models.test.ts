@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFp32Checkpoints, loadModels, parseModelList, summarizeModel, type NamedModel } from '../scripts/eval/models';
+import { guidanceLabel, loadFp32Checkpoints, loadModels, parseModelList, summarizeModel, type NamedModel } from '../scripts/eval/models';
 import { CHECKPOINT_FILE, saveCheckpoint } from '../scripts/train/checkpoint';
 import { exportWeights } from '../scripts/train/export';
 import { DEFAULT_RECIPE, initialParams } from '../scripts/train/trainer';
@@ -20,6 +20,15 @@ describe('--models', () => {
     ]);
     expect(() => parseModelList('a=x,a=y')).toThrow(/twice/);
     expect(() => parseModelList('=x')).toThrow(/name=dir/);
+  });
+});
+
+describe('the served guidance, as the reports label it', () => {
+  it('names the set’s own, its long runs’ and its styled default', () => {
+    const own = { defaultSteps: 4, defaultGuidance: 2.25, defaultSampler: 'ddim' as const };
+    expect(guidanceLabel(own)).toBe('2.25');
+    expect(guidanceLabel({ ...own, guidanceInterval: { from: 0.1, to: 0.8 } })).toBe('2.25 at 0.1·T-0.8·T');
+    expect(guidanceLabel({ ...own, longRuns: { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: { from: 0.1, to: 0.8 } }, styledGuidance: 2.75 })).toBe('2.25; from 10 steps 4.5 at 0.1·T-0.8·T; in a given hand 2.75');
   });
 });
 

@@ -1,10 +1,11 @@
 /**
  * A set's guidance by step count (src/model/sampling-defaults.ts): samplingAt, the
- * spans GET /model lists (guidanceBySteps), and the manifest checks of sampling.longRuns.
+ * spans GET /model lists (guidanceBySteps), the manifest checks of sampling.longRuns, and
+ * the default of a run in a given hand (sampling.styledGuidance, defaultGuidanceOf).
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
+import { defaultGuidanceOf, samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
 import { guidanceBySteps } from '../src/model/weight-sets';
 import { validateManifest, WeightsError, type Manifest } from '../src/model/weights';
 
@@ -28,6 +29,20 @@ describe('samplingAt', () => {
 
   it('is the set’s own at every step count without an entry', () => {
     expect(samplingAt({ ...sampling, longRuns: undefined }, 100)).toEqual({ defaultGuidance: 2.25 });
+  });
+});
+
+describe('defaultGuidanceOf', () => {
+  it('gives a run in a given hand the styled default at every step count, long runs included, and a plain run its own', () => {
+    const styled = { ...sampling, styledGuidance: 2.75 };
+    for (const steps of [1, 4, 10, 100]) expect(defaultGuidanceOf(styled, steps, true), `${steps} steps`).toBe(2.75);
+    expect([4, 10].map((steps) => defaultGuidanceOf(styled, steps, false))).toEqual([2.25, 4.5]);
+    // The interval still follows the step count.
+    expect(samplingAt(styled, 10)).toEqual({ defaultGuidance: 4.5, styledGuidance: 2.75, guidanceInterval: band });
+  });
+
+  it('gives a styled run the plain default when the set has no styled one', () => {
+    expect([4, 10].map((steps) => defaultGuidanceOf(sampling, steps, true))).toEqual([2.25, 4.5]);
   });
 });
 

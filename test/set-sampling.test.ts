@@ -116,3 +116,27 @@ describe('withSampling', () => {
     });
   });
 });
+
+describe('styled guidance (sampling.styledGuidance)', () => {
+  it('sets and removes it without a new version: cache keys hold the filled-in guidance', () => {
+    const styled = withSampling(general, { styledGuidance: 2.75 }, '2026-12-06');
+    expect(styled.sampling).toEqual({ ...general.sampling, styledGuidance: 2.75 });
+    expect(styled.version).toBe(general.version);
+    const removed = withSampling(styled, { styledGuidance: null }, '2026-12-06');
+    expect(removed.sampling).toEqual(general.sampling);
+  });
+
+  it('refuses a scale out of range, or one for a set with no style inputs, as the Worker would', () => {
+    expect(() => withSampling(general, { styledGuidance: 11 })).toThrow(/sampling\.styledGuidance 11 must be a number from 0 to 10/);
+    const plain = { ...general, architecture: { ...general.architecture, styleFeatures: 0 } };
+    expect(() => withSampling(plain, { styledGuidance: 2.75 })).toThrow(/styledGuidance is for a set with style inputs, and this one has none/);
+  });
+
+  it('is what --styled-guidance W and --no-styled-guidance ask for on the command line', () => {
+    expect(parseSetSampling(['weights', '--styled-guidance', '2.75']).change.styledGuidance).toBe(2.75);
+    expect(parseSetSampling(['weights', '--no-styled-guidance']).change.styledGuidance).toBeNull();
+    expect(parseSetSampling(['weights']).change.styledGuidance).toBeUndefined();
+    expect(() => parseSetSampling(['weights', '--styled-guidance', 'strong'])).toThrow(/--styled-guidance must be a number from 0 to 10, got "strong"/);
+    expect(() => parseSetSampling(['weights', '--styled-guidance', '3', '--no-styled-guidance'])).toThrow(/exclude each other/);
+  });
+});

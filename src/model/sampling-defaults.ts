@@ -1,7 +1,8 @@
 /**
  * A weight set's sampling defaults (its manifest's `sampling`, checked in
  * weights.ts) and the one place they are resolved for a run: samplingAt gives
- * the guidance a run of so many steps gets from its set. The Worker's routes
+ * the guidance a run of so many steps gets from its set, and defaultGuidanceOf
+ * the scale of a run that names none, with a style given or not. The Worker's routes
  * (params.ts), the sampler (the interval), the browser client, GET /model's
  * docs and the offline tools all ask it, so they draw and label alike.
  */
@@ -34,22 +35,37 @@ export interface SamplingDefaults {
   guidanceInterval?: GuidanceInterval;
   /** Runs of at least longRuns.fromSteps steps use its guidance and interval instead; re-versioned as the interval is. */
   longRuns?: LongRuns;
+  /**
+   * The default guidance of a run given a style (slant or thickness, a /number's hand, an
+   * imitated digit), at every step count; absent: the same as a plain run's. A style costs
+   * students class fidelity that a stronger scale buys back (docs/history.md §6). A
+   * request's guidance is part of its cache key, so this needs no new version.
+   */
+  styledGuidance?: number;
 }
 
 /** What decides a run's guidance: the part of the defaults samplingAt reads. */
-export type GuidanceDefaults = Pick<SamplingDefaults, 'defaultGuidance' | 'guidanceInterval' | 'longRuns'>;
+export type GuidanceDefaults = Pick<SamplingDefaults, 'defaultGuidance' | 'guidanceInterval' | 'longRuns' | 'styledGuidance'>;
 
 /** The guidance a run of some step count gets from its set. */
 export interface GuidanceAt {
-  /** What a request that names no guidance gets. */
+  /** What a request that names no guidance and gives no style gets. */
   defaultGuidance: number;
+  /** What one that names no guidance but gives a style gets; absent: defaultGuidance. */
+  styledGuidance?: number;
   /** Where the run's guidance, given or default, applies; absent: every step. */
   guidanceInterval?: GuidanceInterval;
 }
 
 /** The set's guidance for a run of `steps` steps: its long-run entry from fromSteps on, else its own. */
 export function samplingAt(sampling: GuidanceDefaults, steps: number): GuidanceAt {
-  const { longRuns } = sampling;
+  const { longRuns, styledGuidance } = sampling;
   const { defaultGuidance, guidanceInterval } = longRuns && steps >= longRuns.fromSteps ? longRuns : sampling;
-  return { defaultGuidance, ...(guidanceInterval ? { guidanceInterval } : {}) };
+  return { defaultGuidance, ...(styledGuidance !== undefined ? { styledGuidance } : {}), ...(guidanceInterval ? { guidanceInterval } : {}) };
+}
+
+/** The guidance of a run of `steps` steps that names none: the styled default when a style is given and the set has one. */
+export function defaultGuidanceOf(sampling: GuidanceDefaults, steps: number, styled: boolean): number {
+  const at = samplingAt(sampling, steps);
+  return (styled ? at.styledGuidance : undefined) ?? at.defaultGuidance;
 }

@@ -65,6 +65,11 @@ export function validateManifest(raw: unknown): Manifest {
     const problem = longRunsProblem(longRuns, m.sampling);
     if (problem) fail(`sampling.longRuns ${JSON.stringify(longRuns)}: ${problem}`);
   }
+  const styled = m.sampling.styledGuidance;
+  if (styled !== undefined) {
+    if (!(typeof styled === 'number' && styled >= 0 && styled <= LIMITS.maxGuidance)) fail(`sampling.styledGuidance ${JSON.stringify(styled)} must be a number from 0 to ${LIMITS.maxGuidance}`);
+    if (!m.architecture?.styleFeatures) fail('sampling.styledGuidance is for a set with style inputs, and this one has none');
+  }
   if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;
   try {

@@ -154,18 +154,24 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
-// The default guidance depends on the steps (GET /model's guidanceBySteps): until the visitor
-// changes it, the Guidance field shows the default of the steps asked for.
+// The default guidance depends on the steps and on whether the drawing is in a given hand, a
+// slider set or a number (GET /model's guidanceBySteps: a set may guide a hand harder). Until the
+// visitor changes it, the Guidance field shows the default of what is asked for.
 var guidanceSpans = [];
 var shownGuidance = null; // the default the field was last given
-function defaultGuidance(steps) {
+function defaultGuidance() {
+  var steps = Number($("steps").value);
   var span = guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
-  return span ? String(span.defaultGuidance) : null;
+  if (!span) return null;
+  var inHand = handQuery() !== "" || $("number").value !== "";
+  return String(inHand && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
 }
-$("steps").addEventListener("input", function () {
-  var next = defaultGuidance(Number($("steps").value));
+function followDefaultGuidance() {
+  var next = defaultGuidance();
   if (next !== null && $("guidance").value === shownGuidance) $("guidance").value = shownGuidance = next;
-});
+}
+$("steps").addEventListener("input", followDefaultGuidance);
+$("number").addEventListener("input", followDefaultGuidance);
 
 // The default request's settings and the API's limits, from the Worker itself. A field the
 // visitor already filled keeps its value.
@@ -178,7 +184,7 @@ fetch("/model").then(function (res) {
   $("guidance").max = s.maxGuidance;
   if ($("steps").value === "") $("steps").value = s.defaultSteps;
   guidanceSpans = model.guidanceBySteps;
-  if ($("guidance").value === "") $("guidance").value = shownGuidance = defaultGuidance(Number($("steps").value)) || String(s.defaultGuidance);
+  if ($("guidance").value === "") $("guidance").value = shownGuidance = defaultGuidance() || String(s.defaultGuidance);
   setUpHand(model.weightSets);
   if ($("sampler").value === "") $("sampler").value = s.defaultSampler;
 }).catch(function (err) { say("Error: could not read the defaults from /model: " + err.message); });
@@ -206,6 +212,7 @@ function showHand(d) {
   var any = $(d + "-any").checked;
   $(d + "-value").value = any ? "any" : $(d).value;
   if (any) $(d).setAttribute("aria-valuetext", "any"); else $(d).removeAttribute("aria-valuetext");
+  followDefaultGuidance();
 }
 DESCRIPTORS.forEach(function (d) {
   // Moving a slider asks for its value; "any" lets it go again.

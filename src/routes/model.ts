@@ -36,6 +36,7 @@ const weightSet = z
         })
         .optional()
         .meta({ description: 'requests of fromSteps steps or more get this default guidance and guidance interval instead of the set’s own (both replaced); absent: every step count gets the set’s own' }),
+      styledGuidance: z.number().optional().meta({ description: 'the default guidance of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count: a style costs the students class fidelity that a stronger scale buys back; absent: the same default as without a style' }),
     }),
     style: z
       .object({
@@ -77,10 +78,11 @@ const modelRoute = documented({
                   weightSet: z.string(),
                   steps: z.tuple([z.number().int(), z.number().int()]),
                   defaultGuidance: z.number(),
+                  styledGuidance: z.number().optional(),
                   guidanceInterval: interval.optional(),
                 }),
               )
-              .meta({ description: 'the guidance every step count gets: the weight set that draws it, the default guidance of a request that names none, and where a request’s guidance applies (absent: every step), in spans of steps from 1 to maxSteps' }),
+              .meta({ description: 'the guidance every step count gets: the weight set that draws it, the default guidance of a request that names none (styledGuidance: of one drawn in a given hand; absent: defaultGuidance), and where a request’s guidance applies (absent: every step), in spans of steps from 1 to maxSteps' }),
             weightSets: z.array(weightSet),
           })
           .meta({ id: 'Model' }),

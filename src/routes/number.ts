@@ -49,7 +49,8 @@ numberRoutes.get(
     const { digits } = c.req.valid('param');
     const q = c.req.valid('query');
     const model = await getModel(q.steps);
-    const params = withDefaults(q, model.manifest.sampling);
+    // Every number is written in a hand, given or drawn.
+    const params = withDefaults(q, model.manifest.sampling, true);
     const stats = styleStatsOf(model.manifest);
     if (!stats) throw styleUnavailable(model.manifest);
     const given = requestedStyle(q, model.manifest);

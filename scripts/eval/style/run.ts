@@ -5,7 +5,7 @@
  * held-out MNIST test digits; written to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
-import { samplingAt } from '../../../src/model/sampling-defaults';
+import { defaultGuidanceOf } from '../../../src/model/sampling-defaults';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
 import { formatDuration } from '../../train/progress';
@@ -34,7 +34,8 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   const runs = models.flatMap((m) => {
     const served = m.manifest.sampling;
     const steps = style.steps[m.name] ?? served.defaultSteps;
-    const scales = style.guidance.length ? style.guidance : [samplingAt(served, steps).defaultGuidance];
+    // Every drawing here is in a given hand: the set's styled default, as the Worker gives it.
+    const scales = style.guidance.length ? style.guidance : [defaultGuidanceOf(served, steps, true)];
     return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
   });
   for (const { m, settings } of runs) {

@@ -1,0 +1,83 @@
+/**
+ * A weight set with another default guidance for runs in a given hand (sampling.styledGuidance),
+ * served by the bundled Worker in workerd: the general set as `npm run set-sampling -- weights
+ * --styled-guidance 3.25` leaves it, next to the stock bundle. A request that gives a style and
+ * names no guidance (a slant or thickness on GET /digit or /sheet, every GET /number and POST
+ * /imitate) draws what the stock Worker draws with guidance=3.25 named; a plain one draws as
+ * before; the browser client's defaults (src/client/options.ts) agree.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Miniflare } from 'miniflare';
+import { withSampling } from '../scripts/set-sampling';
+import { withManifestDefaults } from '../src/client/options';
+import type { Manifest } from '../src/model/weights';
+import { bundleWithSampling, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
+
+const STYLED = 3.25;
+const stockManifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
+const edited = withSampling(stockManifest, { styledGuidance: STYLED }, '2026-12-06');
+
+let stock: Miniflare;
+let styled: Miniflare;
+beforeAll(() => {
+  stock = startWorker();
+  styled = startWorker(bundleWithSampling(GENERAL.version, edited));
+});
+afterAll(() => Promise.all([stock, styled].map((mf) => mf?.dispose())));
+
+const fetchOk = async (mf: Miniflare, path: string, init?: RequestInit) => {
+  const res = await mf.dispatchFetch(`http://localhost${path}`, init as never);
+  const body = Buffer.from(await res.arrayBuffer());
+  expect(res.status, `${path}: ${body.subarray(0, 200).toString()}`).toBe(200);
+  return { body, etag: res.headers.get('etag') };
+};
+
+describe('a set with a styled default guidance, in workerd', () => {
+  it('keeps its weights version, and GET /model and the OpenAPI document list the styled default', async () => {
+    expect(edited.version).toBe(GENERAL.version);
+    const model = JSON.parse((await fetchOk(styled, '/model')).body.toString()) as {
+      weightSets: { name: string; sampling: Manifest['sampling'] }[];
+      guidanceBySteps: { weightSet: string; styledGuidance?: number }[];
+    };
+    expect(model.weightSets.find((s) => s.name === GENERAL.name)!.sampling.styledGuidance).toBe(STYLED);
+    expect(model.guidanceBySteps.map((s) => [s.weightSet, s.styledGuidance])).toEqual([
+      [FEW_STEP.name, undefined],
+      [GENERAL.name, STYLED],
+    ]);
+    const openapi = (await fetchOk(styled, '/openapi.json')).body.toString();
+    expect(openapi).toContain(`with a style given (slant or thickness, /number, /imitate): ${STYLED} at ${FEW_STEP.sampling.maxSteps! + 1}-100 steps`);
+  });
+
+  it('draws a digit, a sheet and a number in a given hand with the styled default, and a plain digit as before', async () => {
+    for (const path of ['/digit/3.png?steps=6&seed=11&slant=0.2', '/digit/8.png?steps=12&seed=4&thickness=3', '/sheet.png?steps=5&seed=2&seeds=2&digits=17&slant=-0.1', '/number/2026.png?steps=6&seed=7']) {
+      const got = await fetchOk(styled, path);
+      const named = await fetchOk(stock, `${path}&guidance=${STYLED}`);
+      expect(got.body.equals(named.body), path).toBe(true);
+      // The cache key and ETag hold the filled-in guidance: the same answer, the same validator.
+      expect(got.etag, path).toBe(named.etag);
+    }
+    const plainPath = '/digit/3.png?steps=6&seed=11';
+    const plain = await fetchOk(styled, plainPath);
+    const stockPlain = await fetchOk(stock, plainPath);
+    expect(plain.body.equals(stockPlain.body)).toBe(true);
+    expect(plain.etag).toBe(stockPlain.etag);
+    expect(plain.body.equals((await fetchOk(styled, `${plainPath}&guidance=${STYLED}`)).body)).toBe(false);
+  });
+
+  it('imitates a writer with the styled default', async () => {
+    const source = (await fetchOk(stock, '/digit/4.png?seed=3&size=112')).body;
+    const post = (mf: Miniflare, query: string) => fetchOk(mf, `/imitate?${query}`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: source });
+    const got = await post(styled, 'digits=71&steps=6&seed=9');
+    expect(got.body.equals((await post(stock, `digits=71&steps=6&seed=9&guidance=${STYLED}`)).body)).toBe(true);
+  });
+
+  it("gives the browser client's drawings the Worker's defaults: styled with a hand, plain without", () => {
+    const base = { digit: 3, seed: 1, steps: 6 };
+    expect(withManifestDefaults({ ...base, slant: 0.2 }, edited).guidance).toBe(STYLED);
+    expect(withManifestDefaults(base, edited).guidance).toBe(GENERAL.sampling.defaultGuidance);
+    // A number is always in a hand, drawn from the seed when none is given.
+    expect(withManifestDefaults(base, edited, true).guidance).toBe(STYLED);
+    expect(withManifestDefaults({ ...base, slant: 0.2, guidance: 1.5 }, edited).guidance).toBe(1.5);
+  });
+});
