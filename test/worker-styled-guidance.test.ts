@@ -42,11 +42,12 @@ describe('a set with a styled default guidance, in workerd', () => {
     };
     expect(model.weightSets.find((s) => s.name === GENERAL.name)!.sampling.styledGuidance).toBe(STYLED);
     expect(model.guidanceBySteps.map((s) => [s.weightSet, s.styledGuidance])).toEqual([
-      [FEW_STEP.name, undefined],
+      [FEW_STEP.name, FEW_STEP.sampling.styledGuidance],
       [GENERAL.name, STYLED],
     ]);
     const openapi = (await fetchOk(styled, '/openapi.json')).body.toString();
-    expect(openapi).toContain(`with a style given (slant or thickness, /number, /imitate): ${STYLED} at ${FEW_STEP.sampling.maxSteps! + 1}-100 steps`);
+    const lastFewStep = FEW_STEP.sampling.maxSteps!;
+    expect(openapi).toContain(`with a style given (slant or thickness, /number, /imitate): ${FEW_STEP.sampling.styledGuidance} at 1-${lastFewStep} steps, ${STYLED} at ${lastFewStep + 1}-100 steps`);
   });
 
   it('draws a digit, a sheet and a number in a given hand with the styled default, and a plain digit as before', async () => {
