@@ -50,10 +50,12 @@ const NUMBERS: DrawNumberOptions[] = [
   { digits: '41', seed: 12, slant: 0.5, thickness: 2.2, spacing: 'natural' },
 ];
 
-/** The parameters a case draws with: what it leaves out comes from the manifest of the set its steps pick. */
+/** The parameters a case draws with: what it leaves out comes from the manifest of the set its steps pick (in a given hand, its styled guidance). */
 function expectedParams(c: Case) {
   const { sampling } = c.steps === undefined || c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
-  return { steps: c.steps ?? sampling.defaultSteps, guidance: c.guidance ?? sampling.defaultGuidance, sampler: c.sampler ?? sampling.defaultSampler };
+  const inHand = c.slant !== undefined || c.thickness !== undefined;
+  const guidance = c.guidance ?? (inHand ? (sampling.styledGuidance ?? sampling.defaultGuidance) : sampling.defaultGuidance);
+  return { steps: c.steps ?? sampling.defaultSteps, guidance, sampler: c.sampler ?? sampling.defaultSampler };
 }
 
 let mf: Miniflare;

@@ -228,10 +228,14 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   let model: ServedModel;
   /** The query the page sends for its sampling fields at their defaults and seed 42, in its order. */
   let sampling: string;
+  /** The same while a hand or a number is asked for: the guidance field shows the set's styled default. */
+  let styledSampling: string;
   beforeAll(async () => {
     model = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as ServedModel;
     const s = model.sampling;
-    sampling = new URLSearchParams({ steps: String(s.defaultSteps), seed: '42', guidance: String(s.defaultGuidance), sampler: s.defaultSampler }).toString();
+    const query = (guidance: number) => new URLSearchParams({ steps: String(s.defaultSteps), seed: '42', guidance: String(guidance), sampler: s.defaultSampler }).toString();
+    sampling = query(s.defaultGuidance);
+    styledSampling = query(FEW_STEP.sampling.styledGuidance ?? s.defaultGuidance);
   });
   /** The page opened, with the errors its script throws. */
   async function openWatched(): Promise<{ page: Page; failures: string[] }> {
@@ -286,11 +290,11 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const styledApng = page.waitForResponse((r) => r.url().includes('/digit/3.apng'));
     await generate(page);
     const drawn = await styledPng;
-    expect(drawn.url()).toBe(`${origin}/digit/3.png?${sampling}&size=280&slant=0.3&thickness=${thickness}`);
+    expect(drawn.url()).toBe(`${origin}/digit/3.png?${styledSampling}&size=280&slant=0.3&thickness=${thickness}`);
     expect(drawn.status()).toBe(200);
     expect(await drawn.headerValue('x-style')).toBe(`slant=0.3, thickness=${thickness}`);
     const apng = await styledApng;
-    expect([apng.url(), apng.status()]).toEqual([`${origin}/digit/3.apng?${sampling}&slant=0.3&thickness=${thickness}`, 200]);
+    expect([apng.url(), apng.status()]).toEqual([`${origin}/digit/3.apng?${styledSampling}&slant=0.3&thickness=${thickness}`, 200]);
     await page.waitForFunction(() => /^Drew a 3 with seed 42 in the hand/.test(document.getElementById('status')!.textContent!));
     await expect(statusText(page)).resolves.toBe(`Drew a 3 with seed 42 in the hand slant=0.3, thickness=${thickness}.`);
     await loaded(page, '#png');
@@ -303,7 +307,7 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const half = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
     await generate(page);
     const thick = await half;
-    expect(thick.url()).toBe(`${origin}/digit/3.png?${sampling}&size=280&thickness=${thickness}`);
+    expect(thick.url()).toBe(`${origin}/digit/3.png?${styledSampling}&size=280&thickness=${thickness}`);
     expect(await thick.headerValue('x-style')).toMatch(new RegExp(`^slant=-?[\\d.]+, thickness=${thickness}$`));
     expect(failures).toEqual([]);
     await page.close();
@@ -317,7 +321,7 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const first = page.waitForResponse((r) => r.url().includes('/number/'));
     await generate(page);
     const written = await first;
-    expect(written.url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=cells`);
+    expect(written.url()).toBe(`${origin}/number/2026.png?${styledSampling}&size=112&spacing=cells`);
     expect(written.status()).toBe(200);
     const hand = (await written.headerValue('x-style'))!;
     expect(hand).toMatch(/^slant=-?[\d.]+, thickness=[\d.]+$/);
@@ -338,7 +342,7 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const again = page.waitForResponse((r) => r.url().includes('/number/'));
     await generate(page);
     const rewritten = await again;
-    expect(rewritten.url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=cells&slant=${slant}&thickness=${thickness}`);
+    expect(rewritten.url()).toBe(`${origin}/number/2026.png?${styledSampling}&size=112&spacing=cells&slant=${slant}&thickness=${thickness}`);
     expect(await rewritten.headerValue('x-style')).toBe(hand);
     await page.waitForFunction((before) => {
       const img = document.getElementById('number-png') as HTMLImageElement;
@@ -350,7 +354,7 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     await page.getByLabel('Spacing').selectOption('natural');
     const packed = page.waitForResponse((r) => r.url().includes('/number/'));
     await generate(page);
-    expect((await packed).url()).toBe(`${origin}/number/2026.png?${sampling}&size=112&spacing=natural&slant=${slant}&thickness=${thickness}`);
+    expect((await packed).url()).toBe(`${origin}/number/2026.png?${styledSampling}&size=112&spacing=natural&slant=${slant}&thickness=${thickness}`);
     await page.waitForFunction(() => (document.getElementById('number-png') as HTMLImageElement).naturalWidth < 4 * 112);
     await loaded(page, '#number-png');
     expect(await page.$eval('#number-png', (img) => (img as HTMLImageElement).naturalHeight)).toBe(112);
@@ -388,7 +392,7 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     await settled(page);
     await expect(statusText(page)).resolves.toMatch(/^Drew a 3 with seed 42 in the hand slant=-0\.2, thickness=3\.5 in this browser \(wasm-simd\): \d+ steps in \d+ ms\.$/);
     const painted = await page.$eval('#local', (c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
-    const edge = await mf.dispatchFetch(`${origin}/digit/3.png?${sampling}&slant=-0.2&thickness=3.5`);
+    const edge = await mf.dispatchFetch(`${origin}/digit/3.png?${styledSampling}&slant=-0.2&thickness=3.5`);
     expect(edge.headers.get('X-Style')).toBe('slant=-0.2, thickness=3.5');
     expect(painted).toEqual(Array.from(decodeGreyPng(await edge.arrayBuffer()).grey));
     expect(failures).toEqual([]);
