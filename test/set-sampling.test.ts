@@ -118,12 +118,13 @@ describe('withSampling', () => {
 });
 
 describe('styled guidance (sampling.styledGuidance)', () => {
-  it('sets and removes it without a new version: cache keys hold the filled-in guidance', () => {
-    const styled = withSampling(general, { styledGuidance: 2.75 }, '2026-12-06');
-    expect(styled.sampling).toEqual({ ...general.sampling, styledGuidance: 2.75 });
-    expect(styled.version).toBe(general.version);
-    const removed = withSampling(styled, { styledGuidance: null }, '2026-12-06');
-    expect(removed.sampling).toEqual(general.sampling);
+  it('sets, replaces and removes it without a new version: cache keys hold the filled-in guidance', () => {
+    const plain = withSampling(general, { styledGuidance: null }, '2026-12-06');
+    expect(plain.sampling).not.toHaveProperty('styledGuidance');
+    const styled = withSampling(plain, { styledGuidance: 3.25 }, '2026-12-06');
+    expect(styled.sampling).toEqual({ ...plain.sampling, styledGuidance: 3.25 });
+    expect([plain.version, styled.version]).toEqual([general.version, general.version]);
+    expect(withSampling(styled, { styledGuidance: null }, '2026-12-06').sampling).toEqual(plain.sampling);
   });
 
   it('refuses a scale out of range, or one for a set with no style inputs, as the Worker would', () => {
