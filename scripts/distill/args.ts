@@ -59,7 +59,9 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
   --style-only           train only the style inputs' first-layer weights (embed1.w's style rows): with no
-                         style given the student draws exactly as --init-from's weights did
+                         style given the fp32 student draws exactly as --init-from's weights did; its int8
+                         export too, unless a style row outgrows its column's scale (then that column's
+                         plain weights are rounded anew)
   --out DIR              where to export the student's int8 weights (default: weights/ in the run
                          folder). The served sets' folders (weights, weights/few-step) are written
                          only when named here

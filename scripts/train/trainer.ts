@@ -124,8 +124,10 @@ export interface DistillEmphasis {
   /**
    * Train only the style inputs' first-layer weights, the rows of embed1.w that the
    * style features feed; every other weight, and its EMA, stays as it started. With no
-   * style given those features are exactly zero (src/model/unet.ts), so the network
-   * draws as it started wherever no style is asked for. Default false.
+   * style given those features are exactly zero (src/model/unet.ts), so the fp32 network
+   * draws as it started wherever no style is asked for. The int8 export need not: it
+   * takes one scale per column of embed1.w over every row, and a style row that outgrows
+   * its column moves that scale (reports/style-only/RULE.md). Default false.
    */
   styleOnly?: boolean;
 }
