@@ -76,7 +76,7 @@ describe('the demo page', { timeout: 240_000 }, () => {
     }
     await page.getByLabel('Guidance').fill(String(defaultGuidance));
     const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await generate(page);
     const sent = new URL((await drawn).url()).searchParams;
     expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), sampler: sent.get('sampler') }).toEqual({ steps: String(defaultSteps), guidance: String(defaultGuidance), sampler: defaultSampler });
     await page.close();
@@ -224,6 +224,22 @@ interface ServedModel {
   weightSets: { style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
 }
 
+/** The page opened at `at`, with the errors its script throws. */
+async function openWatched(at = origin): Promise<{ page: Page; failures: string[] }> {
+  const page = await browser.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (err) => failures.push(err.message));
+  await open(page, at);
+  return { page, failures };
+}
+const generate = (page: Page) => page.getByRole('button', { name: 'Generate', exact: true }).click();
+/** What dragging a slider does: a new value, then an input event. */
+const drag = (page: Page, label: string, value: string) =>
+  page.getByLabel(label, { exact: true }).evaluate((el, v) => {
+    (el as HTMLInputElement).value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
+
 describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   let model: ServedModel;
   /** The query the page sends for its sampling fields at their defaults and seed 42, in its order. */
@@ -237,21 +253,6 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     sampling = query(s.defaultGuidance);
     styledSampling = query(FEW_STEP.sampling.styledGuidance ?? s.defaultGuidance);
   });
-  /** The page opened, with the errors its script throws. */
-  async function openWatched(): Promise<{ page: Page; failures: string[] }> {
-    const page = await browser.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (err) => failures.push(err.message));
-    await open(page);
-    return { page, failures };
-  }
-  const generate = (page: Page) => page.getByRole('button', { name: 'Generate', exact: true }).click();
-  /** What dragging a slider does: a new value, then an input event. */
-  const drag = (page: Page, label: string, value: string) =>
-    page.getByLabel(label, { exact: true }).evaluate((el, v) => {
-      (el as HTMLInputElement).value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, value);
   const statusText = (page: Page) => page.locator('#status').textContent();
   const settled = (page: Page) => page.waitForFunction(() => /^(Drew|Wrote|Error)/.test(document.getElementById('status')!.textContent!));
 
@@ -409,10 +410,7 @@ describe('the demo page, for a set that defaults long runs and hands otherwise (
   afterAll(() => edited?.dispose());
 
   it('shows the default guidance of the steps asked for, and sends it, until the visitor changes it', async () => {
-    const page = await browser.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (err) => failures.push(err.message));
-    await open(page, (await edited.ready).origin);
+    const { page, failures } = await openWatched((await edited.ready).origin);
     const guidance = () => page.getByLabel('Guidance').inputValue();
     expect(await guidance()).toBe(String(FEW_STEP.sampling.defaultGuidance));
     await page.getByLabel('Steps').fill('10');
@@ -422,7 +420,7 @@ describe('the demo page, for a set that defaults long runs and hands otherwise (
     await page.getByLabel('Steps').fill('12');
     expect(await guidance()).toBe('4.5');
     const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await generate(page);
     const sent = new URL((await drawn).url()).searchParams;
     expect({ steps: sent.get('steps'), guidance: sent.get('guidance') }).toEqual({ steps: '12', guidance: '4.5' });
     // The visitor's own guidance stays whatever the steps.
@@ -436,23 +434,17 @@ describe('the demo page, for a set that defaults long runs and hands otherwise (
   });
 
   it('shows the styled default while a hand or a number is asked for, and sends it', async () => {
-    const page = await browser.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (err) => failures.push(err.message));
-    await open(page, (await edited.ready).origin);
+    const { page, failures } = await openWatched((await edited.ready).origin);
     const guidance = () => page.getByLabel('Guidance').inputValue();
     await page.getByLabel('Steps').fill('6');
     expect(await guidance()).toBe(String(GENERAL.sampling.defaultGuidance));
-    await page.getByLabel('Slant', { exact: true }).evaluate((el) => {
-      (el as HTMLInputElement).value = '0.1';
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await drag(page, 'Slant', '0.1');
     expect(await guidance()).toBe('3.25');
     // At every step count of the set, long runs included.
     await page.getByLabel('Steps').fill('12');
     expect(await guidance()).toBe('3.25');
     const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await generate(page);
     const sent = new URL((await drawn).url()).searchParams;
     expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), slant: sent.get('slant') }).toEqual({ steps: '12', guidance: '3.25', slant: '0.1' });
     // "Any slant" again: the plain default of the steps.

@@ -1,8 +1,9 @@
 /**
  * `npm run eval -- --style`: the style issue's measures (measure.ts) for every
  * model with style inputs, at the steps given per model, its served sampler
- * and its served guidance (or each of --style-guidance), on class-balanced
- * held-out MNIST test digits; written to reports/style.json and .md. Nothing is chosen here, so one seed range serves.
+ * and the guidance it serves in a given hand (or each of --style-guidance), on
+ * class-balanced held-out MNIST test digits; written to reports/style.json and
+ * .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
 import { defaultGuidanceOf } from '../../../src/model/sampling-defaults';
