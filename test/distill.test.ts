@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { pruneToWidth } from '../scripts/compress/prune';
 import { loadMnist, type Digits } from '../scripts/train/mnist';
 import { parseDistillArgs } from '../scripts/distill/args';
+import { quantizePerChannel } from '../scripts/train/export';
 import { heldOutLoss } from '../scripts/train/held-out';
 import { guidedTarget, guidedTargetByStyle, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
 import { backgroundWeights, DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
@@ -264,6 +265,34 @@ describe("distillation's emphasis", () => {
     expect(await maxDiff(v0, v1)).toBe(0);
     expect(() => new Trainer(recipe, STUDENT, schedule, data, { teacher: model(TEACHER, randomWeights(TEACHER, 8)), emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, styleOnly: true } })).toThrow(/style inputs/);
     tf.dispose([x, t, labels, w, v0, v1]);
+  });
+
+  it('with styleOnly, keeps each column of embed1.w within its largest frozen weight, so the int8 export keeps its scales and plain rows', async () => {
+    const STYLED: UNetConfig = { ...STUDENT, styleFeatures: 4 };
+    const teacher = model({ ...TEACHER, styleFeatures: 4 }, randomWeights({ ...TEACHER, styleFeatures: 4 }, 8));
+    const init = randomWeights(STYLED, 9);
+    const parts = embedInputs(STYLED);
+    const E = STYLED.embedDim;
+    const plainRows = parts.slice(0, parts.findIndex((p) => p.part === 'style')).reduce((n, p) => n + p.width, 0);
+    // As in the served sets, each column's largest weight is a plain one: the style rows start small.
+    init['embed1.w'] = init['embed1.w'].map((v, i) => (i < plainRows * E ? v : v / 10));
+    // A learning rate far past any weight's size: unbounded, the style rows would outgrow their columns in a step.
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 16, epochs: 1, warmupSteps: 1, lr: 0.5, labelDropout: 0 };
+    const trainer = new Trainer(recipe, STYLED, schedule, data, { init, teacher, emphasis: { guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, styleOnly: true } });
+    for (let i = 0; i < 3; i++) await trainer.trainStep();
+    const after = (await trainer.snapshot()).groups;
+    trainer.dispose();
+    const largest = Array.from({ length: E }, (_, c) => Math.max(...Array.from(init['embed1.w'].filter((_, i) => i % E === c), Math.abs)));
+    const before = quantizePerChannel(init['embed1.w'], E);
+    const reached = after.params['embed1.w'].some((v, i) => Math.abs(v) === largest[i % E] && v !== init['embed1.w'][i]);
+    expect(reached, "some trained weight reached its column's bound").toBe(true);
+    for (const group of ['params', 'ema'] as const) {
+      const trained = after[group]['embed1.w'];
+      expect(trained.every((v, i) => Math.abs(v) <= largest[i % E]), `${group}: within the bounds`).toBe(true);
+      const exported = quantizePerChannel(trained, E);
+      expect(exported.scales, `${group}: int8 scales`).toEqual(before.scales);
+      expect(Array.from(exported.values.subarray(0, plainRows * E)), `${group}: plain rows' int8 values`).toEqual(Array.from(before.values.subarray(0, plainRows * E)));
+    }
   });
 
   const draws = (focus: number | null, n = 20000) => {

@@ -125,9 +125,11 @@ export interface DistillEmphasis {
    * Train only the style inputs' first-layer weights, the rows of embed1.w that the
    * style features feed; every other weight, and its EMA, stays as it started. With no
    * style given those features are exactly zero (src/model/unet.ts), so the fp32 network
-   * draws as it started wherever no style is asked for. The int8 export need not: it
-   * takes one scale per column of embed1.w over every row, and a style row that outgrows
-   * its column moves that scale (reports/style-only/RULE.md). Default false.
+   * draws as it started wherever no style is asked for. So does the int8 export: it takes
+   * one scale per column of embed1.w over every row, so each trained weight is kept within
+   * its column's largest frozen one, and where that is the column's largest (as in both
+   * served sets) the scales, and so the plain rows' int8 bytes, stay as they started (a
+   * style row that outgrew its column moved them: reports/style-only/RULE.md). Default false.
    */
   styleOnly?: boolean;
 }
@@ -183,8 +185,8 @@ export class Trainer {
   private readonly emaTargets: boolean;
   private readonly backgroundLoss: number;
   private readonly ringWeight: number;
-  /** The parameters trained, and for those trained only in part a 0/1 mask of their shape. */
-  private readonly trained: { names: string[]; masks: Record<string, tf.Tensor> };
+  /** The parameters trained; for those trained only in part a 0/1 mask of their shape, and the bound |w| stays within. */
+  private readonly trained: TrainedParams;
   /** Step distillation: which batch examples train which step count. */
   private readonly stepGroups: StepGroup[];
   /** Each training digit's slant and thickness (count × 2), for networks with style inputs. */
@@ -214,8 +216,8 @@ export class Trainer {
     this.totalSteps = this.stepsPerEpoch * recipe.epochs;
     this.rng = new Rng(recipe.seed);
     this.styles = unet.styleFeatures ? measureStyles(data) : null;
-    this.trained = opts.emphasis?.styleOnly ? styleRowsOnly(unet) : { names: this.specs.map((s) => s.name), masks: {} };
     const init = opts.init ?? initialParams(this.specs, new Rng(recipe.seed ^ 0x5eed));
+    this.trained = opts.emphasis?.styleOnly ? styleRowsOnly(unet, init['embed1.w']) : { names: this.specs.map((s) => s.name), masks: {}, bounds: {} };
     for (const spec of this.specs) {
       this.params[spec.name] = tf.variable(tf.tensor(init[spec.name], spec.shape), true, `p/${spec.name}`);
       this.m[spec.name] = tf.variable(tf.zeros(spec.shape), false, `m/${spec.name}`);
@@ -357,8 +359,11 @@ export class Trainer {
         // (Masked rows: zero gradient, so zero moments and update; the decay and EMA skip them too.)
         const decay1 = mask ? tf.sub(1, tf.mul(mask, lr * r.weightDecay)) : 1 - lr * r.weightDecay;
         const decayed = spec.kind === 'conv' || spec.kind === 'dense' ? tf.mul(p, decay1) : p;
-        p.assign(tf.sub(decayed, tf.mul(update, lr)));
-        const averaged = tf.add(tf.mul(this.ema[name], decay), tf.mul(p, 1 - decay));
+        const bound = this.trained.bounds[name];
+        const within = (w: tf.Tensor) => (bound ? tf.minimum(tf.maximum(w, tf.neg(bound)), bound) : w);
+        p.assign(within(tf.sub(decayed, tf.mul(update, lr))));
+        // Clamped too: float rounding can carry an average of two bounded values past the bound.
+        const averaged = within(tf.add(tf.mul(this.ema[name], decay), tf.mul(p, 1 - decay)));
         this.ema[name].assign(mask ? tf.where(tf.cast(mask, 'bool'), averaged, this.ema[name]) : averaged);
       }
     });
@@ -453,7 +458,7 @@ export class Trainer {
   }
 
   dispose(): void {
-    for (const slots of [this.params, this.m, this.v, this.ema, this.trained.masks]) tf.dispose(Object.values(slots));
+    for (const slots of [this.params, this.m, this.v, this.ema, this.trained.masks, this.trained.bounds]) tf.dispose(Object.values(slots));
   }
 }
 
@@ -529,17 +534,29 @@ function shifted(src: Float32Array, dx: number, dy: number, out: Float32Array): 
   return out;
 }
 
-/** DistillEmphasis.styleOnly: embed1.w alone, and of it the rows the style features feed. */
-function styleRowsOnly(unet: UNetConfig): { names: string[]; masks: Record<string, tf.Tensor> } {
+interface TrainedParams {
+  names: string[];
+  masks: Record<string, tf.Tensor>;
+  /** |w| ≤ bound, broadcast over the parameter ([1, columns] for a matrix). */
+  bounds: Record<string, tf.Tensor>;
+}
+
+/**
+ * DistillEmphasis.styleOnly: embed1.w alone, and of it the rows the style features feed,
+ * each column bounded by its largest frozen weight (`start`: embed1.w as it started).
+ */
+function styleRowsOnly(unet: UNetConfig, start: Float32Array): TrainedParams {
   const parts = embedInputs(unet);
   const rows = parts.reduce((n, part) => n + part.width, 0);
   const style = parts.findIndex((part) => part.part === 'style');
   if (!unet.styleFeatures || style < 0) throw new Error('styleOnly needs a network with style inputs (--style-features)');
-  const start = parts.slice(0, style).reduce((n, part) => n + part.width, 0);
+  const first = parts.slice(0, style).reduce((n, part) => n + part.width, 0);
   const width = parts[style].width;
   const columns = unet.embedDim;
-  const mask = new Float32Array(rows * columns).fill(1, start * columns, (start + width) * columns);
-  return { names: ['embed1.w'], masks: { 'embed1.w': tf.tensor2d(mask, [rows, columns]) } };
+  const mask = new Float32Array(rows * columns).fill(1, first * columns, (first + width) * columns);
+  const largest = new Float32Array(columns);
+  start.subarray(0, first * columns).forEach((w, i) => (largest[i % columns] = Math.max(largest[i % columns], Math.abs(w))));
+  return { names: ['embed1.w'], masks: { 'embed1.w': tf.tensor2d(mask, [rows, columns]) }, bounds: { 'embed1.w': tf.tensor2d(largest, [1, columns]) } };
 }
 
 /**
