@@ -3,7 +3,8 @@
  * defaults (chosen from an `npm run eval`), for a set served only up to some
  * step count its maxSteps (src/model/weight-sets.ts), the noise interval it
  * guides in, other guidance for long runs (sampling.longRuns) and for runs in a
- * given hand (sampling.styledGuidance: src/model/sampling-defaults.ts). The
+ * given hand (sampling.styledGuidance: src/model/sampling-defaults.ts), and whether
+ * it draws the requests in a hand that name no steps (sampling.styledDefault). The
  * binary never changes.
  * Seeded answers are cached under their canonical URL, every parameter filled
  * in, so a new default changes no cached answer and keeps the weights version;
@@ -16,7 +17,7 @@
  *
  *   npm run set-sampling -- weights/few-step --name few-step --steps 2 --guidance 2.25 --sampler ddim --max-steps 2
  *   npm run set-sampling -- weights --long-runs 10:4.5:0.1,0.8
- *   npm run set-sampling -- weights --styled-guidance 2.75
+ *   npm run set-sampling -- weights --styled-guidance 2.75 --styled-default
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -34,7 +35,7 @@ import { writeAtomic } from './train/export';
 
 const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--guidance W] [--sampler ddim|dpmpp] [--max-steps N | --any-steps]
                                [--guidance-interval A,B | --every-step] [--long-runs FROM:W[:A,B] | --no-long-runs]
-                               [--styled-guidance W | --no-styled-guidance]
+                               [--styled-guidance W | --no-styled-guidance] [--styled-default | --no-styled-default]
   DIR            a weights folder (manifest.json + model.bin)
   --name         what the Worker calls the set (weights/few-step: few-step, weights: general)
   --steps, --guidance, --sampler   the defaults a request that leaves them out gets
@@ -48,7 +49,10 @@ const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--g
                  A new FROM or A,B gives the set a new weights version, a new W alone does not
   --styled-guidance W   requests drawn in a given hand (slant or thickness, /number, /imitate) that
                  name no guidance get W, at every step count (the set needs style inputs);
-                 --no-styled-guidance gives them the plain default again. No new version`;
+                 --no-styled-guidance gives them the plain default again. No new version
+  --styled-default   this set, at its --steps, draws the requests drawn in a given hand that name no
+                 steps, in place of the first set (one set may; needs style inputs);
+                 --no-styled-default leaves them to the first set again. No new version`;
 
 export interface SamplingChange {
   name?: string;
@@ -63,6 +67,8 @@ export interface SamplingChange {
   longRuns?: LongRuns | null;
   /** null: a styled run gets the plain default. */
   styledGuidance?: number | null;
+  /** true: this set draws styled requests that name no steps; null: it does not. */
+  styledDefault?: true | null;
 }
 
 /**
@@ -91,10 +97,10 @@ export function versionFor(manifest: Manifest, sampling: SamplingDefaults, today
 
 /** The manifest with the change applied, checked as the Worker checks it (throws WeightsError). */
 export function withSampling(manifest: Manifest, change: SamplingChange, today = new Date().toISOString().slice(0, 10)): Manifest {
-  const { name, maxSteps, guidanceInterval, longRuns, styledGuidance, ...defaults } = change;
+  const { name, maxSteps, guidanceInterval, longRuns, styledGuidance, styledDefault, ...defaults } = change;
   const given = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined));
   const sampling: SamplingDefaults = { ...manifest.sampling, ...given };
-  for (const [key, value] of [['maxSteps', maxSteps], ['guidanceInterval', guidanceInterval], ['longRuns', longRuns], ['styledGuidance', styledGuidance]] as const) {
+  for (const [key, value] of [['maxSteps', maxSteps], ['guidanceInterval', guidanceInterval], ['longRuns', longRuns], ['styledGuidance', styledGuidance], ['styledDefault', styledDefault]] as const) {
     if (value === null) delete sampling[key];
     else if (value !== undefined) Object.assign(sampling, { [key]: value });
   }
@@ -122,6 +128,8 @@ export function parseSetSampling(argv: string[]): { dir: string; change: Samplin
       'no-long-runs': { type: 'boolean' },
       'styled-guidance': { type: 'string' },
       'no-styled-guidance': { type: 'boolean' },
+      'styled-default': { type: 'boolean' },
+      'no-styled-default': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new Error(USAGE);
@@ -130,6 +138,7 @@ export function parseSetSampling(argv: string[]): { dir: string; change: Samplin
   if (values['guidance-interval'] !== undefined && values['every-step']) throw new Error('--guidance-interval and --every-step exclude each other');
   if (values['long-runs'] !== undefined && values['no-long-runs']) throw new Error('--long-runs and --no-long-runs exclude each other');
   if (values['styled-guidance'] !== undefined && values['no-styled-guidance']) throw new Error('--styled-guidance and --no-styled-guidance exclude each other');
+  if (values['styled-default'] && values['no-styled-default']) throw new Error('--styled-default and --no-styled-default exclude each other');
   return {
     dir: positionals[0],
     change: {
@@ -141,6 +150,7 @@ export function parseSetSampling(argv: string[]): { dir: string; change: Samplin
       guidanceInterval: values['every-step'] ? null : interval('--guidance-interval', values['guidance-interval']),
       longRuns: values['no-long-runs'] ? null : longRuns(values['long-runs']),
       styledGuidance: values['no-styled-guidance'] ? null : number('--styled-guidance', values['styled-guidance'], isGuidance, GUIDANCE),
+      styledDefault: values['no-styled-default'] ? null : values['styled-default'] ? true : undefined,
     },
   };
 }

@@ -15,7 +15,7 @@ import { guidanceBySteps, stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
 import { defaultGuidanceOf, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
-import { completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
+import { asksForStyle, completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
 /** A weight set's sampling defaults (the one that draws the request); its guidance depends on the run's steps (samplingAt). */
@@ -181,9 +181,15 @@ function perStepGuidance(): string {
   return bySteps + byStyle;
 }
 
+/** The docs' note on the default steps of a request drawn in a hand, where a set other than the first takes it (sampling.styledDefault). */
+function styledSteps(): string {
+  const set = servedManifests().find((m) => m.sampling.styledDefault);
+  return set ? `; with a style given (slant or thickness, /number, /imitate), ${set.sampling.defaultSteps}, drawn by ${set.name}` : '';
+}
+
 /** What GET /digit and the other generation routes share. */
 const sampling = {
-  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
+  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})${styledSteps()}`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
   seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)', param: { example: 42 } }).optional(),
   guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perStepGuidance()}`, default: SAMPLING.defaultGuidance, param: { example: 2 } }).optional(),
   sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetSampler()}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
@@ -227,7 +233,7 @@ type StyleSet = Pick<Manifest, 'name' | 'architecture' | 'provenance'>;
  * drawing is the one without style, byte for byte.
  */
 export function requestedStyle(q: Partial<Style>, set: StyleSet): Style | null {
-  if (q.slant === undefined && q.thickness === undefined) return null;
+  if (!asksForStyle(q)) return null;
   const stats = styleStatsOf(set);
   if (!stats) throw styleUnavailable(set);
   const outside = outOfRange(stats, q);

@@ -50,10 +50,14 @@ const NUMBERS: DrawNumberOptions[] = [
   { digits: '41', seed: 12, slant: 0.5, thickness: 2.2, spacing: 'natural' },
 ];
 
-/** The parameters a case draws with: what it leaves out comes from the manifest of the set its steps pick (in a given hand, its styled guidance). */
+/**
+ * The parameters a case draws with: what it leaves out comes from the manifest of the set its steps
+ * pick, or in a given hand with no steps the set that takes the styled default (in a hand, its styled guidance).
+ */
 function expectedParams(c: Case) {
-  const { sampling } = c.steps === undefined || c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
   const inHand = c.slant !== undefined || c.thickness !== undefined;
+  const unnamed = inHand && GENERAL.sampling.styledDefault ? GENERAL : FEW_STEP;
+  const { sampling } = c.steps === undefined ? unnamed : c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
   const guidance = c.guidance ?? (inHand ? (sampling.styledGuidance ?? sampling.defaultGuidance) : sampling.defaultGuidance);
   return { steps: c.steps ?? sampling.defaultSteps, guidance, sampler: c.sampler ?? sampling.defaultSampler };
 }

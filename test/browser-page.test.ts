@@ -221,7 +221,8 @@ describe('the demo page', { timeout: 240_000 }, () => {
 
 interface ServedModel {
   sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string };
-  weightSets: { style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
+  weightSets: { sampling: { defaultSteps: number; styledDefault?: true }; style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
+  guidanceBySteps: { steps: [number, number]; defaultGuidance: number; styledGuidance?: number }[];
 }
 
 /** The page opened at `at`, with the errors its script throws. */
@@ -244,14 +245,20 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   let model: ServedModel;
   /** The query the page sends for its sampling fields at their defaults and seed 42, in its order. */
   let sampling: string;
-  /** The same while a hand or a number is asked for: the guidance field shows the set's styled default. */
+  /**
+   * The same while a hand or a number is asked for: the steps field shows the steps of the set that
+   * takes a hand by default (sampling.styledDefault), if one does, and the guidance field the styled
+   * default at those steps (GET /model's guidanceBySteps).
+   */
   let styledSampling: string;
   beforeAll(async () => {
     model = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as ServedModel;
     const s = model.sampling;
-    const query = (guidance: number) => new URLSearchParams({ steps: String(s.defaultSteps), seed: '42', guidance: String(guidance), sampler: s.defaultSampler }).toString();
-    sampling = query(s.defaultGuidance);
-    styledSampling = query(FEW_STEP.sampling.styledGuidance ?? s.defaultGuidance);
+    const query = (steps: number, guidance: number) => new URLSearchParams({ steps: String(steps), seed: '42', guidance: String(guidance), sampler: s.defaultSampler }).toString();
+    sampling = query(s.defaultSteps, s.defaultGuidance);
+    const steps = model.weightSets.find((set) => set.sampling.styledDefault)?.sampling.defaultSteps ?? s.defaultSteps;
+    const span = model.guidanceBySteps.find((g) => steps >= g.steps[0] && steps <= g.steps[1])!;
+    styledSampling = query(steps, span.styledGuidance ?? span.defaultGuidance);
   });
   const statusText = (page: Page) => page.locator('#status').textContent();
   const settled = (page: Page) => page.waitForFunction(() => /^(Drew|Wrote|Error)/.test(document.getElementById('status')!.textContent!));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSetSampling, versionFor, withSampling } from '../scripts/set-sampling';
-import { WeightsError, type Manifest } from '../src/model/weights';
+import { validateManifest, WeightsError, type Manifest } from '../src/model/weights';
 
 const general = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -139,5 +139,30 @@ describe('styled guidance (sampling.styledGuidance)', () => {
     expect(parseSetSampling(['weights']).change.styledGuidance).toBeUndefined();
     expect(() => parseSetSampling(['weights', '--styled-guidance', 'strong'])).toThrow(/--styled-guidance must be a number from 0 to 10, got "strong"/);
     expect(() => parseSetSampling(['weights', '--styled-guidance', '3', '--no-styled-guidance'])).toThrow(/exclude each other/);
+  });
+});
+
+describe('the styled default (sampling.styledDefault)', () => {
+  it('sets and removes it without a new version: cache keys hold the filled-in steps', () => {
+    const plain = withSampling(general, { styledDefault: null }, '2026-12-06');
+    expect(plain.sampling).not.toHaveProperty('styledDefault');
+    const taking = withSampling(plain, { styledDefault: true }, '2026-12-06');
+    expect(taking.sampling).toEqual({ ...plain.sampling, styledDefault: true });
+    expect([plain.version, taking.version]).toEqual([general.version, general.version]);
+    expect(withSampling(taking, { styledDefault: null }, '2026-12-06').sampling).toEqual(plain.sampling);
+  });
+
+  it('refuses it on a set with no style inputs, and any value but true, as the Worker would', () => {
+    const { styledGuidance: _, ...sampling } = general.sampling;
+    const plain = { ...general, sampling, architecture: { ...general.architecture, styleFeatures: 0 } };
+    expect(() => withSampling(plain, { styledDefault: true })).toThrow(/styledDefault is for a set with style inputs, and this one has none/);
+    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledDefault: 'yes' } })).toThrow(/sampling\.styledDefault "yes" must be true or absent/);
+  });
+
+  it('is what --styled-default and --no-styled-default ask for on the command line', () => {
+    expect(parseSetSampling(['weights', '--styled-default']).change.styledDefault).toBe(true);
+    expect(parseSetSampling(['weights', '--no-styled-default']).change.styledDefault).toBeNull();
+    expect(parseSetSampling(['weights']).change.styledDefault).toBeUndefined();
+    expect(() => parseSetSampling(['weights', '--styled-default', '--no-styled-default'])).toThrow(/exclude each other/);
   });
 });

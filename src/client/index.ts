@@ -11,6 +11,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { greyLevels, tensorToGrey, type GreyImage } from '../image/grey';
 import { sample } from '../model/sampler';
+import { asksForStyle } from '../model/style-prior';
 import { getClientModel, type BackendName } from './model';
 import { checkOptions, withManifestDefaults, type DrawOptions, type DrawParams } from './options';
 
@@ -45,7 +46,7 @@ getClientModel().catch(() => {});
 
 export async function drawDigit(options: DrawDigitOptions): Promise<DrawnDigit> {
   checkOptions(options); // bad input fails before anything is downloaded
-  const model = await getClientModel(options.steps);
+  const model = await getClientModel(options.steps, asksForStyle(options));
   // The defaults of the set that draws, as GET /digit takes them.
   const params = withManifestDefaults(options, model.manifest);
   const { digit, seed, steps, guidance, sampler, style } = params;

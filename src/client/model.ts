@@ -37,14 +37,14 @@ const SETS: WeightSet[] = SERVED_SETS.map((set) => ({ ...set, loading: null }));
 let setsChecked = false;
 let backend: Promise<BackendName> | null = null;
 
-/** The model that draws a request of `steps` (undefined: the default request), loaded on first use. */
-export async function getClientModel(steps?: number): Promise<ClientModel> {
+/** The model that draws a request of `steps` (undefined: none named), `inHand` when drawn in a hand (weightSetFor), loaded on first use. */
+export async function getClientModel(steps?: number, inHand = false): Promise<ClientModel> {
   // A bad order is a bad build: every draw is refused, as the Worker answers 503.
   if (!setsChecked) {
     checkWeightSets(SETS);
     setsChecked = true;
   }
-  const set = weightSetFor(SETS, steps);
+  const set = weightSetFor(SETS, steps, inHand);
   set.loading ??= load(set.manifest).catch((err: unknown) => {
     set.loading = null; // a failed download may succeed on the next call
     throw err;

@@ -38,7 +38,8 @@ export async function drawNumber(options: DrawNumberOptions): Promise<DrawnNumbe
   }
   if (options.spacing !== undefined && !SPACINGS.includes(options.spacing)) throw refusal(fn, 'spacing', `one of ${SPACINGS.join(', ')}`, options.spacing);
   checkSampling(options, fn);
-  const model = await getClientModel(options.steps);
+  // Every number is written in a hand, given or drawn.
+  const model = await getClientModel(options.steps, true);
   const stats = styleStatsOf(model.manifest);
   if (!stats) throw new RangeError(`${fn}: a number in one hand needs a weight set with style inputs, and ${model.manifest.name} has none`);
   const { seed, steps, guidance, sampler, style } = withManifestDefaults({ ...options, digit: 0 }, model.manifest, true);

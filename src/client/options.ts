@@ -9,7 +9,7 @@ import type { Style } from '../image/style';
 import { SAMPLERS, type SamplerName } from '../model/sampler';
 import { defaultGuidanceOf } from '../model/sampling-defaults';
 import { SERVED_SETS } from '../model/served-sets';
-import { completeStyle, outOfRange, styleStatsOf } from '../model/style-prior';
+import { asksForStyle, completeStyle, outOfRange, styleStatsOf } from '../model/style-prior';
 import { weightSetFor } from '../model/weight-sets';
 import type { Manifest } from '../model/weights';
 import { LIMITS } from '../limits';
@@ -49,9 +49,9 @@ export function checkSampling(options: Omit<DrawOptions, 'digit'>, fn: string): 
   }
   if (options.sampler !== undefined && !SAMPLERS.includes(options.sampler)) throw refusal(fn, 'sampler', `one of ${SAMPLERS.join(', ')}`, options.sampler);
   for (const d of ['slant', 'thickness'] as const) if (options[d] !== undefined && !Number.isFinite(options[d])) throw refusal(fn, d, 'a finite number', options[d]);
-  if (options.slant === undefined && options.thickness === undefined) return;
+  if (!asksForStyle(options)) return;
   // The bundled manifests say which set draws and what it allows, before its weights are fetched.
-  const set = weightSetFor(SERVED_SETS, options.steps).manifest;
+  const set = weightSetFor(SERVED_SETS, options.steps, true).manifest;
   const stats = styleStatsOf(set);
   if (!stats) throw new RangeError(`${fn}: slant and thickness need a weight set with style inputs, and ${set.name}, which draws ${options.steps ?? 'the default'} steps, has none`);
   const outside = outOfRange(stats, options);
@@ -65,7 +65,7 @@ export function checkSampling(options: Omit<DrawOptions, 'digit'>, fn: string): 
  */
 export function withManifestDefaults(options: DrawOptions, manifest: Manifest, inHand = false): DrawParams {
   const { sampling } = manifest;
-  const given = options.slant !== undefined || options.thickness !== undefined;
+  const given = asksForStyle(options);
   const steps = options.steps ?? sampling.defaultSteps;
   return {
     digit: options.digit,

@@ -45,9 +45,9 @@ export function getServedModels(): Promise<ServedModels> {
   return loading;
 }
 
-/** The loaded weight set that draws a request of `steps` (undefined: the default request). */
-export async function getModel(steps?: number): Promise<LoadedModel> {
-  return weightSetFor((await getServedModels()).sets, steps);
+/** The loaded weight set that draws a request of `steps` (undefined: none named), `inHand` when drawn in a hand (weightSetFor). */
+export async function getModel(steps: number | undefined, inHand = false): Promise<LoadedModel> {
+  return weightSetFor((await getServedModels()).sets, steps, inHand);
 }
 
 async function load(): Promise<ServedModels> {

@@ -42,6 +42,13 @@ export interface SamplingDefaults {
    * request's guidance is part of its cache key, so this needs no new version.
    */
   styledGuidance?: number;
+  /**
+   * This set, not the first, draws the requests given a style that name no steps, at its
+   * own defaultSteps (src/model/weight-sets.ts): the default request's set may follow a
+   * hand less well than a set that costs a little more. A request's steps are part of its
+   * cache key, so this needs no new version either.
+   */
+  styledDefault?: boolean;
 }
 
 /** What decides a run's guidance: the part of the defaults samplingAt reads. */

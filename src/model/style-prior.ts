@@ -36,6 +36,11 @@ export const DESCRIPTOR_MEANING: Record<Descriptor, { meaning: string; unit: str
   thickness: { meaning: 'mean stroke width: ink area over stroke (skeleton) length', unit: 'pixels at 28×28' },
 };
 
+/** Whether a request names a slant or a thickness: it is then drawn in a hand, and routed as such (weightSetFor). */
+export function asksForStyle(given: Partial<Style>): boolean {
+  return given.slant !== undefined || given.thickness !== undefined;
+}
+
 /**
  * The set's style statistics, or null when it cannot draw styles: no style
  * inputs, or no recorded statistics to check a request against.

@@ -8,7 +8,9 @@
  *  - general (weights/): the narrow student that takes any step count.
  *
  * A request goes to the first set whose `sampling.maxSteps` admits its steps;
- * a request without `steps` goes to the first set, with that set's defaults.
+ * a request without `steps` goes to the first set, with that set's defaults,
+ * unless it is drawn in a hand (a slant or thickness, a number, an imitation)
+ * and a set carries `sampling.styledDefault`: then to that set, at its defaults.
  * `steps` keeps meaning network calls whichever set answers.
  */
 import { LIMITS } from '../limits';
@@ -20,8 +22,9 @@ export interface WithManifest {
   manifest: Pick<Manifest, 'sampling' | 'version' | 'name'>;
 }
 
-export function weightSetFor<T extends WithManifest>(sets: readonly T[], steps: number | undefined): T {
-  if (steps === undefined) return sets[0];
+/** The set that draws a request of `steps` (undefined: none named), `inHand` when it is drawn in a given or drawn hand. */
+export function weightSetFor<T extends WithManifest>(sets: readonly T[], steps: number | undefined, inHand = false): T {
+  if (steps === undefined) return (inHand && sets.find((s) => s.manifest.sampling.styledDefault)) || sets[0];
   const set = sets.find((s) => steps <= (s.manifest.sampling.maxSteps ?? Infinity));
   // Only sets that fail checkWeightSets leave a count unserved.
   if (!set) throw new WeightsError(`no weight set draws ${steps} steps`);
@@ -43,6 +46,13 @@ export function checkWeightSets(sets: readonly WithManifest[]): void {
     if (maxSteps !== undefined && maxSteps <= before) throw new WeightsError(`weight set ${manifest.name}'s maxSteps ${maxSteps} must exceed the previous set's ${before}`);
     if (maxSteps !== undefined && maxSteps >= LIMITS.maxSteps) throw new WeightsError(`weight set ${manifest.name}'s maxSteps ${maxSteps} leaves the sets after it no step count below the API's ${LIMITS.maxSteps}`);
   });
+  const styledDefaults = sets.filter((s) => s.manifest.sampling.styledDefault).map((s) => s.manifest.name);
+  if (styledDefaults.length > 1) throw new WeightsError(`weight sets ${styledDefaults.join(' and ')} both take the styled default (sampling.styledDefault): one may`);
+  const styled = sets.find((s) => s.manifest.sampling.styledDefault);
+  // Naming its default steps must draw what naming none does.
+  if (styled && weightSetFor(sets, styled.manifest.sampling.defaultSteps) !== styled) {
+    throw new WeightsError(`weight set ${styled.manifest.name} takes the styled default at ${styled.manifest.sampling.defaultSteps} steps, a count another set serves`);
+  }
 }
 
 /** The first and last step count each set serves, e.g. [[1, 2], [3, 100]]: for /model and the docs. */

@@ -70,6 +70,11 @@ export function validateManifest(raw: unknown): Manifest {
     if (!(typeof styled === 'number' && styled >= 0 && styled <= LIMITS.maxGuidance)) fail(`sampling.styledGuidance ${JSON.stringify(styled)} must be a number from 0 to ${LIMITS.maxGuidance}`);
     if (!m.architecture?.styleFeatures) fail('sampling.styledGuidance is for a set with style inputs, and this one has none');
   }
+  const styledDefault = m.sampling.styledDefault;
+  if (styledDefault !== undefined) {
+    if (styledDefault !== true) fail(`sampling.styledDefault ${JSON.stringify(styledDefault)} must be true or absent`);
+    if (!m.architecture?.styleFeatures) fail('sampling.styledDefault is for a set with style inputs, and this one has none');
+  }
   if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;
   try {

@@ -154,24 +154,34 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
-// The default guidance depends on the steps and on whether the drawing is in a given hand, a
-// slider set or a number (GET /model's guidanceBySteps: a set may guide a hand harder). Until the
-// visitor changes it, the Guidance field shows the default of what is asked for.
+// The default steps and guidance depend on whether the drawing is in a given hand, a slider set or
+// a number (a set may draw a hand by default: sampling.styledDefault), and the guidance on the steps
+// too (GET /model's guidanceBySteps: a set may guide a hand harder). Until the visitor changes
+// them, the Steps and Guidance fields show the defaults of what is asked for.
 var guidanceSpans = [];
-var shownGuidance = null; // the default the field was last given
+var plainSteps = null; // the default request's steps
+var styledSteps = null; // a hand's default steps, where a set takes it
+var shownSteps = null; // the defaults the fields were last given
+var shownGuidance = null;
+function inHand() { return handQuery() !== "" || $("number").value !== ""; }
+function defaultSteps() { return inHand() && styledSteps !== null ? styledSteps : plainSteps; }
 function defaultGuidance() {
   var steps = Number($("steps").value);
   var span = guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
   if (!span) return null;
-  var inHand = handQuery() !== "" || $("number").value !== "";
-  return String(inHand && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
+  return String(inHand() && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
 }
 function followDefaultGuidance() {
   var next = defaultGuidance();
   if (next !== null && $("guidance").value === shownGuidance) $("guidance").value = shownGuidance = next;
 }
+function followDefaults() {
+  var next = defaultSteps();
+  if (next !== null && $("steps").value === shownSteps) $("steps").value = shownSteps = next;
+  followDefaultGuidance();
+}
 $("steps").addEventListener("input", followDefaultGuidance);
-$("number").addEventListener("input", followDefaultGuidance);
+$("number").addEventListener("input", followDefaults);
 
 // The default request's settings and the API's limits, from the Worker itself. A field the
 // visitor already filled keeps its value.
@@ -182,7 +192,10 @@ fetch("/model").then(function (res) {
   var s = model.sampling;
   $("steps").max = s.maxSteps;
   $("guidance").max = s.maxGuidance;
-  if ($("steps").value === "") $("steps").value = s.defaultSteps;
+  plainSteps = String(s.defaultSteps);
+  var takesHand = model.weightSets.find(function (set) { return set.sampling.styledDefault; });
+  if (takesHand) styledSteps = String(takesHand.sampling.defaultSteps);
+  if ($("steps").value === "") $("steps").value = shownSteps = defaultSteps();
   guidanceSpans = model.guidanceBySteps;
   if ($("guidance").value === "") $("guidance").value = shownGuidance = defaultGuidance() || String(s.defaultGuidance);
   setUpHand(model.weightSets);
@@ -212,7 +225,7 @@ function showHand(d) {
   var any = $(d + "-any").checked;
   $(d + "-value").value = any ? "any" : $(d).value;
   if (any) $(d).setAttribute("aria-valuetext", "any"); else $(d).removeAttribute("aria-valuetext");
-  followDefaultGuidance();
+  followDefaults();
 }
 DESCRIPTORS.forEach(function (d) {
   // Moving a slider asks for its value; "any" lets it go again.

@@ -13,6 +13,7 @@ import { encodeApng, encodePng, upscaleNearest } from '../image/png';
 import { drawFrames } from '../model/animate';
 import { drawDigits, type DrawRequest } from '../model/generate';
 import { getModel } from '../model/runtime';
+import { asksForStyle } from '../model/style-prior';
 import type { Model } from '../model/sampler';
 import { LIMITS } from '../limits';
 import { canonicalQuery, digitPath, drawSeed, generationQuery, requestedStyle, styleHeader, withDefaults } from '../params';
@@ -84,7 +85,7 @@ for (const format of FORMATS) {
   digitRoutes.get(`/digit/:file{.*\\.${format.extension}}`, validated(request, digitOfFile), async (c) => {
     const { digit } = c.req.valid('param');
     const query = c.req.valid('query');
-    const model = await getModel(query.steps);
+    const model = await getModel(query.steps, asksForStyle(query));
     const style = requestedStyle(query, model.manifest);
     const params = withDefaults(query, model.manifest.sampling, style !== null);
     const costMs = format.cost({ unet: model.unet, images: 1, steps: params.steps, guidance: params.guidance }, params.size);

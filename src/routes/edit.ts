@@ -115,8 +115,8 @@ editRoutes.post('/restyle', validated(restyleRoute.request), async (c) => {
  * are known without loading them, so the query is checked and the request
  * priced before the upload is decoded (and before a weights failure would show).
  */
-export function drawsWith(steps: number | undefined) {
-  return weightSetFor(SERVED_SETS, steps).manifest;
+export function drawsWith(steps: number | undefined, inHand = false) {
+  return weightSetFor(SERVED_SETS, steps, inHand).manifest;
 }
 
 /** The edit's estimated cost, from the query and the upload as its headers state it: over the budget refused, else paid, before any decoding. */

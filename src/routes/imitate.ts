@@ -46,7 +46,7 @@ imitateRoutes.use('/imitate', drainRefused);
 
 imitateRoutes.post('/imitate', validated(route.request), async (c) => {
   const q = c.req.valid('query');
-  const drawer = drawsWith(q.steps);
+  const drawer = drawsWith(q.steps, true);
   const stats = styleStatsOf(drawer);
   if (!stats) throw styleUnavailable(drawer);
   const params = withDefaults(q, drawer.sampling, true);
@@ -64,7 +64,7 @@ imitateRoutes.post('/imitate', validated(route.request), async (c) => {
   }
   const rounded = roundStyle(measured);
   const style = clampStyle(stats, rounded);
-  const model = await getModel(q.steps);
+  const model = await getModel(q.steps, true);
   const seed = drawSeed(params.seed);
   const spacing = q.spacing ?? 'cells';
   const plan = planNumber(seed, q.digits.length, stats, style);

@@ -37,6 +37,7 @@ const weightSet = z
         .optional()
         .meta({ description: 'requests of fromSteps steps or more get this default guidance and guidance interval instead of the set’s own (both replaced); absent: every step count gets the set’s own' }),
       styledGuidance: z.number().optional().meta({ description: 'the default guidance of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count: a style costs the students class fidelity that a stronger scale buys back; absent: the same default as without a style' }),
+      styledDefault: z.literal(true).optional().meta({ description: 'this set, at its defaultSteps, draws the requests drawn in a given hand (slant or thickness, GET /number, POST /imitate) that name no steps, in place of the first set: it follows a hand better; absent on every set: the first set draws them' }),
     }),
     style: z
       .object({
@@ -156,7 +157,7 @@ function styleOf(m: Manifest) {
 }
 
 modelRoutes.get('/healthz', async (c) => {
-  const model = await getModel();
+  const model = await getModel(undefined);
   // Live tensor count: a leak shows up here as growth across requests.
   return c.json({ status: 'ok', weightsVersion: model.manifest.version, tensors: tf.memory().numTensors }, 200, { 'Cache-Control': 'no-store' });
 });

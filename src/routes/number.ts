@@ -48,8 +48,8 @@ numberRoutes.get(
   async (c) => {
     const { digits } = c.req.valid('param');
     const q = c.req.valid('query');
-    const model = await getModel(q.steps);
     // Every number is written in a hand, given or drawn.
+    const model = await getModel(q.steps, true);
     const params = withDefaults(q, model.manifest.sampling, true);
     const stats = styleStatsOf(model.manifest);
     if (!stats) throw styleUnavailable(model.manifest);

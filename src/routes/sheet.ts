@@ -10,6 +10,7 @@ import { conditional, documented, errors, QUERY_ERRORS, renderedImage, TAGS, val
 import { respondWithRender } from '../http/render';
 import { encodePng, grid, upscaleNearest } from '../image/png';
 import { getModel } from '../model/runtime';
+import { asksForStyle } from '../model/style-prior';
 import { drawSheet } from '../model/sheet';
 import { LIMITS } from '../limits';
 import { canonicalQuery, drawSeed, requestedStyle, sheetQuery, styleHeader, withDefaults } from '../params';
@@ -36,7 +37,7 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
   const q = c.req.valid('query');
   const digits = q.digits ?? DEFAULT_DIGITS;
   const columns = q.seeds ?? DEFAULT_SEEDS;
-  const model = await getModel(q.steps);
+  const model = await getModel(q.steps, asksForStyle(q));
   const style = requestedStyle(q, model.manifest);
   const params = withDefaults(q, model.manifest.sampling, style !== null);
   const costMs = sheetCost({ unet: model.unet, images: digits.length * columns, steps: params.steps, guidance: params.guidance }, params.size);

@@ -14,7 +14,7 @@ interface ServedManifest {
   name: string;
   version: string;
   architecture: { channels: number[] };
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; styledGuidance?: number };
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; styledGuidance?: number; styledDefault?: true };
 }
 const served = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')) as ServedManifest;
 
