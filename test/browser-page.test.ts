@@ -466,3 +466,38 @@ describe('the demo page, for a set that defaults long runs and hands otherwise (
     await page.close();
   });
 });
+
+describe('the demo page, for a set that takes a hand by default (sampling.styledDefault)', { timeout: 240_000 }, () => {
+  let edited: Miniflare;
+  beforeAll(() => {
+    const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
+    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { styledDefault: true, styledGuidance: 3.25 })));
+  });
+  afterAll(() => edited?.dispose());
+
+  it("shows that set's steps and styled guidance while a hand or a number is asked for, and sends them, until the visitor changes the steps", async () => {
+    const { page, failures } = await openWatched((await edited.ready).origin);
+    const fields = async () => ({ steps: await page.getByLabel('Steps').inputValue(), guidance: await page.getByLabel('Guidance').inputValue() });
+    const plain = { steps: String(FEW_STEP.sampling.defaultSteps), guidance: String(FEW_STEP.sampling.defaultGuidance) };
+    const inHand = { steps: String(GENERAL.sampling.defaultSteps), guidance: '3.25' };
+    expect(await fields()).toEqual(plain);
+    await drag(page, 'Slant', '0.1');
+    expect(await fields()).toEqual(inHand);
+    const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
+    await generate(page);
+    const sent = new URL((await drawn).url()).searchParams;
+    expect({ steps: sent.get('steps'), guidance: sent.get('guidance') }).toEqual(inHand);
+    await page.getByLabel('Any slant').check();
+    expect(await fields()).toEqual(plain);
+    await page.getByLabel('Number').fill('2026');
+    expect(await fields()).toEqual(inHand);
+    await page.getByLabel('Number').fill('');
+    expect(await fields()).toEqual(plain);
+    // The visitor's own steps stay; the guidance still follows the hand at them.
+    await page.getByLabel('Steps').fill('6');
+    await drag(page, 'Slant', '0.1');
+    expect(await fields()).toEqual({ steps: '6', guidance: '3.25' });
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+});
