@@ -26,12 +26,13 @@ describe('pearson', () => {
 
 describe('--style flags', () => {
   it('parses steps per model, guidance scales and the number length, and refuses a malformed entry', () => {
-    const args = parseEvalArgs(['--style', '--style-steps', 'general=10,few-step=2', '--number-length', '5']);
-    expect(args.style).toEqual({ steps: { general: 10, 'few-step': 2 }, guidance: [], numberLength: 5 });
+    const args = parseEvalArgs(['--style', '--style-steps', 'general=4+10,few-step=2', '--number-length', '5']);
+    expect(args.style).toEqual({ steps: { general: [4, 10], 'few-step': [2] }, guidance: [], numberLength: 5 });
     expect(parseEvalArgs(['--style', '--style-guidance', '2.25,3']).style!.guidance).toEqual([2.25, 3]);
     expect(() => parseEvalArgs(['--style', '--style-guidance', '2,x'])).toThrow(/style-guidance/);
     expect(parseEvalArgs([]).style).toBeNull();
     expect(() => parseEvalArgs(['--style', '--style-steps', 'general'])).toThrow(/is not name=steps/);
+    expect(() => parseEvalArgs(['--style', '--style-steps', 'general=4+x'])).toThrow(/style-steps/);
   });
 });
 

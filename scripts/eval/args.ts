@@ -35,8 +35,8 @@ export interface EvalArgs {
 }
 
 export interface StyleArgs {
-  /** Steps per model name; a model without an entry uses its manifest's default steps. */
-  steps: Record<string, number>;
+  /** Step counts per model name, each measured; a model without an entry uses its manifest's default steps. */
+  steps: Record<string, number[]>;
   /** Guidance scales to measure every model at; empty: each at its served guidance. */
   guidance: number[];
   /** Digits per number in the one-hand measure. */
@@ -110,7 +110,8 @@ Style (npm run eval -- --style): for each model with style inputs, on --n held-o
 class: style control, imitation (with SDEdit restyle at --restyle-strengths beside it) and one
 hand; writes style.json/.md.
   --style                run the style measures instead of the eval grid
-  --style-steps LIST     steps per model, name=steps,… (default: each manifest's default steps)
+  --style-steps LIST     steps per model, name=steps,…, several as name=4+10 (default: each
+                         manifest's default steps)
   --style-guidance LIST  measure every model at each of these guidance scales (default: its served one)
   --number-length N      digits per number in the one-hand measure (default 4)`;
 
@@ -188,7 +189,7 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
     out: values.out!,
     record: values.record!,
     frontier,
-    style: values.style ? { steps: values['style-steps'] ? stepsPerModel(values['style-steps'], 'style-steps') : {}, guidance: values['style-guidance'] ? list(values['style-guidance'], 'style-guidance', (s) => number(s, 'style-guidance', 0)) : [], numberLength: integer(values['number-length']!, 'number-length', 2) } : null,
+    style: values.style ? { steps: values['style-steps'] ? stepCountsPerModel(values['style-steps'], 'style-steps') : {}, guidance: values['style-guidance'] ? list(values['style-guidance'], 'style-guidance', (s) => number(s, 'style-guidance', 0)) : [], numberLength: integer(values['number-length']!, 'number-length', 2) } : null,
   };
 }
 
@@ -218,6 +219,17 @@ function stepsPerModel(raw: string, flag: string): Record<string, number> {
       const [name, n] = item.split('=');
       if (!name || n === undefined) throw new UsageError(`--${flag}: "${item}" is not name=steps`);
       return [name.trim(), integer(n, flag, 1)] as const;
+    }),
+  );
+}
+
+/** name=steps or name=steps+steps…, comma separated. */
+function stepCountsPerModel(raw: string, flag: string): Record<string, number[]> {
+  return Object.fromEntries(
+    list(raw, flag, (item) => {
+      const [name, counts] = item.split('=');
+      if (!name || counts === undefined) throw new UsageError(`--${flag}: "${item}" is not name=steps or name=steps+steps`);
+      return [name.trim(), [...new Set(counts.split('+').map((n) => integer(n, flag, 1)))]] as const;
     }),
   );
 }

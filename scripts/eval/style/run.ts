@@ -34,10 +34,11 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   const results: StyleModelResult[] = [];
   const runs = models.flatMap((m) => {
     const served = m.manifest.sampling;
-    const steps = style.steps[m.name] ?? served.defaultSteps;
-    // Every drawing here is in a given hand: the set's styled default, as the Worker gives it.
-    const scales = style.guidance.length ? style.guidance : [defaultGuidanceOf(served, steps, true)];
-    return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
+    return (style.steps[m.name] ?? [served.defaultSteps]).flatMap((steps) => {
+      // Every drawing here is in a given hand: the set's styled default, as the Worker gives it.
+      const scales = style.guidance.length ? style.guidance : [defaultGuidanceOf(served, steps, true)];
+      return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
+    });
   });
   for (const { m, settings } of runs) {
     const t0 = performance.now();
