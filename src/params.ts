@@ -14,12 +14,12 @@ import { defaultRequestManifest, servedManifests } from './model/served-sets';
 import { guidanceBySteps, stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
-import { defaultGuidanceOf, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
+import { defaultGuidanceOf, defaultSamplerOf, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
 import { asksForStyle, completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
 /** A weight set's sampling defaults (the one that draws the request); its guidance depends on the run's steps (samplingAt). */
-export type Defaults = Pick<SamplingDefaults, 'defaultSteps' | 'defaultSampler'> & GuidanceDefaults;
+export type Defaults = Pick<SamplingDefaults, 'defaultSteps' | 'defaultSampler' | 'styledSampler'> & GuidanceDefaults;
 
 export interface GenerationParams {
   steps: number;
@@ -166,10 +166,13 @@ function perSet(describe: (m: Manifest) => string | number): string {
   return sets.map((m, i) => `${describe(m)} at ${ranges[i].join('-')} steps`).join(', ');
 }
 
-/** The docs' note on the default sampler, which depends on which weight set answers. */
+/** The docs' note on the default sampler, which depends on which weight set answers and, for a set with a styledSampler, on whether a style is given. */
 function perSetSampler(): string {
-  if (servedManifests().every((m) => m.sampling.defaultSampler === SAMPLING.defaultSampler)) return '';
-  return `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling.defaultSampler)}`;
+  const sets = servedManifests();
+  const bySet = sets.every((m) => m.sampling.defaultSampler === SAMPLING.defaultSampler) ? '' : `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling.defaultSampler)}`;
+  const styled = sets.filter((m) => m.sampling.styledSampler !== undefined);
+  const byStyle = styled.length ? `; with a style given (slant or thickness, /number, /imitate): ${styled.map((m) => `${m.sampling.styledSampler} on ${m.name}`).join(', ')}` : '';
+  return bySet + byStyle;
 }
 
 /** The docs' note on the default guidance, which depends on the weight set, the step count and whether a style is given (GET /model's guidanceBySteps). */
@@ -273,14 +276,14 @@ export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
   return parseQuery(query, generationQuery);
 }
 
-/** The request's sampling with its set's defaults filled in; `styled`: it draws in a given hand (the set's styledGuidance applies). */
+/** The request's sampling with its set's defaults filled in; `styled`: it draws in a given hand (the set's styledGuidance and styledSampler apply). */
 export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults, styled = false): GenerationParams {
   const steps = q.steps ?? defaults.defaultSteps;
   return {
     steps,
     seed: q.seed ?? null,
     guidance: q.guidance ?? defaultGuidanceOf(defaults, steps, styled),
-    sampler: q.sampler ?? defaults.defaultSampler,
+    sampler: q.sampler ?? defaultSamplerOf(defaults, styled),
     size: q.size ?? LIMITS.minSize,
   };
 }

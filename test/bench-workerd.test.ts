@@ -39,16 +39,24 @@ const asServed = (m: typeof FEW_STEP, steps: [number, number]): ServedWeightSet 
   name: m.name,
   steps,
   weightsVersion: m.version,
-  sampling: { defaultSteps: m.sampling.defaultSteps, defaultGuidance: m.sampling.defaultGuidance, defaultSampler: m.sampling.defaultSampler as SamplerName },
+  sampling: {
+    defaultSteps: m.sampling.defaultSteps,
+    defaultGuidance: m.sampling.defaultGuidance,
+    defaultSampler: m.sampling.defaultSampler as SamplerName,
+    ...(m.sampling.styledGuidance !== undefined ? { styledGuidance: m.sampling.styledGuidance } : {}),
+    ...(m.sampling.styledSampler !== undefined ? { styledSampler: m.sampling.styledSampler as SamplerName } : {}),
+  },
 });
 
 describe('what a row was drawn with', () => {
   const sets = [asServed(FEW_STEP, [1, FEW_STEP.sampling.maxSteps!]), asServed(GENERAL, [FEW_STEP.sampling.maxSteps! + 1, 100])];
 
-  it('the set the answer names, at the path’s steps or, without them, that set’s default steps; its guidance and sampler', () => {
+  it('the set the answer names, at the path’s steps or, without them, that set’s default steps; its guidance and sampler, in a hand its styled ones', () => {
     expect(drawnBy('/digit/5.png', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(drawnBy('/digit/5.png?steps=10', GENERAL.version, sets)).toEqual({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
-    expect(drawnBy('/number/2026.png', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
+    const inHand = (m: typeof GENERAL) => ({ guidance: m.sampling.styledGuidance ?? m.sampling.defaultGuidance, sampler: m.sampling.styledSampler ?? m.sampling.defaultSampler });
+    expect(drawnBy('/number/2026.png', GENERAL.version, sets)).toEqual({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: GENERAL.sampling.defaultSteps, ...inHand(GENERAL) });
+    expect(drawnBy('/digit/5.png?steps=2&slant=0.1', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: 2, ...inHand(FEW_STEP) });
     expect(drawnBy('/healthz', null, sets)).toEqual({ weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null });
   });
 

@@ -52,14 +52,14 @@ const NUMBERS: DrawNumberOptions[] = [
 
 /**
  * The parameters a case draws with: what it leaves out comes from the manifest of the set its steps
- * pick, or in a given hand with no steps the set that takes the styled default (in a hand, its styled guidance).
+ * pick, or in a given hand with no steps the set that takes the styled default (in a hand, its styled guidance and sampler).
  */
 function expectedParams(c: Case) {
   const inHand = c.slant !== undefined || c.thickness !== undefined;
   const unnamed = inHand && GENERAL.sampling.styledDefault ? GENERAL : FEW_STEP;
   const { sampling } = c.steps === undefined ? unnamed : c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
   const guidance = c.guidance ?? (inHand ? (sampling.styledGuidance ?? sampling.defaultGuidance) : sampling.defaultGuidance);
-  return { steps: c.steps ?? sampling.defaultSteps, guidance, sampler: c.sampler ?? sampling.defaultSampler };
+  return { steps: c.steps ?? sampling.defaultSteps, guidance, sampler: c.sampler ?? (inHand ? (sampling.styledSampler ?? sampling.defaultSampler) : sampling.defaultSampler) };
 }
 
 let mf: Miniflare;

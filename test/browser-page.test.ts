@@ -221,8 +221,8 @@ describe('the demo page', { timeout: 240_000 }, () => {
 
 interface ServedModel {
   sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string };
-  weightSets: { sampling: { defaultSteps: number; styledDefault?: true }; style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
-  guidanceBySteps: { steps: [number, number]; defaultGuidance: number; styledGuidance?: number }[];
+  weightSets: { name: string; sampling: { defaultSteps: number; defaultSampler: string; styledSampler?: string; styledDefault?: true }; style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
+  guidanceBySteps: { weightSet: string; steps: [number, number]; defaultGuidance: number; styledGuidance?: number }[];
 }
 
 /** The page opened at `at`, with the errors its script throws. */
@@ -247,18 +247,19 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   let sampling: string;
   /**
    * The same while a hand or a number is asked for: the steps field shows the steps of the set that
-   * takes a hand by default (sampling.styledDefault), if one does, and the guidance field the styled
-   * default at those steps (GET /model's guidanceBySteps).
+   * takes a hand by default (sampling.styledDefault), if one does, and the guidance and sampler fields
+   * the styled defaults of the set that draws those steps (GET /model's guidanceBySteps and weightSets).
    */
   let styledSampling: string;
   beforeAll(async () => {
     model = (await (await mf.dispatchFetch(`${origin}/model`)).json()) as ServedModel;
     const s = model.sampling;
-    const query = (steps: number, guidance: number) => new URLSearchParams({ steps: String(steps), seed: '42', guidance: String(guidance), sampler: s.defaultSampler }).toString();
-    sampling = query(s.defaultSteps, s.defaultGuidance);
+    const query = (steps: number, guidance: number, sampler: string) => new URLSearchParams({ steps: String(steps), seed: '42', guidance: String(guidance), sampler }).toString();
+    sampling = query(s.defaultSteps, s.defaultGuidance, s.defaultSampler);
     const steps = model.weightSets.find((set) => set.sampling.styledDefault)?.sampling.defaultSteps ?? s.defaultSteps;
     const span = model.guidanceBySteps.find((g) => steps >= g.steps[0] && steps <= g.steps[1])!;
-    styledSampling = query(steps, span.styledGuidance ?? span.defaultGuidance);
+    const set = model.weightSets.find((w) => w.name === span.weightSet)!;
+    styledSampling = query(steps, span.styledGuidance ?? span.defaultGuidance, set.sampling.styledSampler ?? set.sampling.defaultSampler);
   });
   const statusText = (page: Page) => page.locator('#status').textContent();
   const settled = (page: Page) => page.waitForFunction(() => /^(Drew|Wrote|Error)/.test(document.getElementById('status')!.textContent!));
@@ -471,32 +472,37 @@ describe('the demo page, for a set that takes a hand by default (sampling.styled
   let edited: Miniflare;
   beforeAll(() => {
     const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
-    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { styledDefault: true, styledGuidance: 3.25 })));
+    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { styledDefault: true, styledGuidance: 3.25, styledSampler: 'dpmpp' })));
   });
   afterAll(() => edited?.dispose());
 
-  it("shows that set's steps and styled guidance while a hand or a number is asked for, and sends them, until the visitor changes the steps", async () => {
+  it("shows that set's steps, styled guidance and styled sampler while a hand or a number is asked for, and sends them, until the visitor changes one", async () => {
     const { page, failures } = await openWatched((await edited.ready).origin);
-    const fields = async () => ({ steps: await page.getByLabel('Steps').inputValue(), guidance: await page.getByLabel('Guidance').inputValue() });
-    const plain = { steps: String(FEW_STEP.sampling.defaultSteps), guidance: String(FEW_STEP.sampling.defaultGuidance) };
-    const inHand = { steps: String(GENERAL.sampling.defaultSteps), guidance: '3.25' };
+    const fields = async () => ({ steps: await page.getByLabel('Steps').inputValue(), guidance: await page.getByLabel('Guidance').inputValue(), sampler: await page.getByLabel('Sampler').inputValue() });
+    const plain = { steps: String(FEW_STEP.sampling.defaultSteps), guidance: String(FEW_STEP.sampling.defaultGuidance), sampler: FEW_STEP.sampling.defaultSampler };
+    const inHand = { steps: String(GENERAL.sampling.defaultSteps), guidance: '3.25', sampler: 'dpmpp' };
     expect(await fields()).toEqual(plain);
     await drag(page, 'Slant', '0.1');
     expect(await fields()).toEqual(inHand);
     const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
     await generate(page);
     const sent = new URL((await drawn).url()).searchParams;
-    expect({ steps: sent.get('steps'), guidance: sent.get('guidance') }).toEqual(inHand);
+    expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), sampler: sent.get('sampler') }).toEqual(inHand);
     await page.getByLabel('Any slant').check();
     expect(await fields()).toEqual(plain);
     await page.getByLabel('Number').fill('2026');
     expect(await fields()).toEqual(inHand);
     await page.getByLabel('Number').fill('');
     expect(await fields()).toEqual(plain);
-    // The visitor's own steps stay; the guidance still follows the hand at them.
+    // The visitor's own steps stay; the guidance and sampler still follow the hand at them.
     await page.getByLabel('Steps').fill('6');
     await drag(page, 'Slant', '0.1');
-    expect(await fields()).toEqual({ steps: '6', guidance: '3.25' });
+    expect(await fields()).toEqual({ steps: '6', guidance: '3.25', sampler: 'dpmpp' });
+    // And the visitor's own sampler stays too.
+    await page.getByLabel('Sampler').selectOption('ddim');
+    await page.getByLabel('Any slant').check();
+    await drag(page, 'Slant', '0.2');
+    expect(await fields()).toEqual({ steps: '6', guidance: '3.25', sampler: 'ddim' });
     expect(failures).toEqual([]);
     await page.close();
   });

@@ -1,11 +1,12 @@
 /**
  * A set's guidance by step count (src/model/sampling-defaults.ts): samplingAt, the
  * spans GET /model lists (guidanceBySteps), the manifest checks of sampling.longRuns, and
- * the default of a run in a given hand (sampling.styledGuidance, defaultGuidanceOf).
+ * the defaults of a run in a given hand (sampling.styledGuidance and styledSampler,
+ * defaultGuidanceOf and defaultSamplerOf).
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultGuidanceOf, samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
+import { defaultGuidanceOf, defaultSamplerOf, samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
 import { guidanceBySteps } from '../src/model/weight-sets';
 import { validateManifest, WeightsError, type Manifest } from '../src/model/weights';
 
@@ -43,6 +44,22 @@ describe('defaultGuidanceOf', () => {
 
   it('gives a styled run the plain default when the set has no styled one', () => {
     expect([4, 10].map((steps) => defaultGuidanceOf(sampling, steps, true))).toEqual([2.25, 4.5]);
+  });
+});
+
+describe('defaultSamplerOf', () => {
+  it('gives a run in a given hand the styled sampler where the set has one, and every other run the set’s own', () => {
+    const styled = { ...sampling, styledSampler: 'dpmpp' as const };
+    expect([defaultSamplerOf(styled, true), defaultSamplerOf(styled, false)]).toEqual(['dpmpp', 'ddim']);
+    expect([defaultSamplerOf(sampling, true), defaultSamplerOf(sampling, false)]).toEqual(['ddim', 'ddim']);
+  });
+
+  it('is refused in a manifest unless it names a sampler, on a set with style inputs', () => {
+    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledSampler: 'euler' } })).toThrow(/sampling\.styledSampler "euler" must be one of ddim, dpmpp/);
+    const { styledGuidance: _, ...plainSampling } = general.sampling;
+    const plain = { ...general, sampling: { ...plainSampling, styledSampler: 'dpmpp' }, architecture: { ...general.architecture, styleFeatures: 0 } };
+    expect(() => validateManifest(plain)).toThrow(WeightsError);
+    expect(() => validateManifest(plain)).toThrow(/styledSampler is for a set with style inputs, and this one has none/);
   });
 });
 

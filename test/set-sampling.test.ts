@@ -166,3 +166,22 @@ describe('the styled default (sampling.styledDefault)', () => {
     expect(() => parseSetSampling(['weights', '--styled-default', '--no-styled-default'])).toThrow(/exclude each other/);
   });
 });
+
+describe('the styled sampler (sampling.styledSampler)', () => {
+  it('sets and removes it without a new version: cache keys hold the filled-in sampler', () => {
+    const plain = withSampling(general, { styledSampler: null }, '2026-12-06');
+    expect(plain.sampling).not.toHaveProperty('styledSampler');
+    const styled = withSampling(plain, { styledSampler: 'dpmpp' }, '2026-12-06');
+    expect(styled.sampling).toEqual({ ...plain.sampling, styledSampler: 'dpmpp' });
+    expect([plain.version, styled.version]).toEqual([general.version, general.version]);
+    expect(withSampling(styled, { styledSampler: null }, '2026-12-06').sampling).toEqual(plain.sampling);
+  });
+
+  it('is what --styled-sampler S and --no-styled-sampler ask for on the command line', () => {
+    expect(parseSetSampling(['weights', '--styled-sampler', 'dpmpp']).change.styledSampler).toBe('dpmpp');
+    expect(parseSetSampling(['weights', '--no-styled-sampler']).change.styledSampler).toBeNull();
+    expect(parseSetSampling(['weights']).change.styledSampler).toBeUndefined();
+    expect(() => parseSetSampling(['weights', '--styled-sampler', 'euler'])).toThrow(/--styled-sampler must be one of ddim, dpmpp, got "euler"/);
+    expect(() => parseSetSampling(['weights', '--styled-sampler', 'ddim', '--no-styled-sampler'])).toThrow(/exclude each other/);
+  });
+});

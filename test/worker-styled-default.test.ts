@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import { withSampling } from '../scripts/set-sampling';
 import type { Manifest } from '../src/model/weights';
-import { bundleWithSampling, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
+import { bundleWithSampling, fetchOk, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
 
 const stockManifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
 const taking = withSampling(stockManifest, { styledDefault: true }, '2026-12-06');
@@ -24,13 +24,6 @@ beforeAll(() => {
   leaves = startWorker(bundleWithSampling(GENERAL.version, leaving));
 });
 afterAll(() => Promise.all([takes, leaves].map((mf) => mf?.dispose())));
-
-const fetchOk = async (mf: Miniflare, path: string, init?: RequestInit) => {
-  const res = await mf.dispatchFetch(`http://localhost${path}`, init as never);
-  const body = Buffer.from(await res.arrayBuffer());
-  expect(res.status, `${path}: ${body.subarray(0, 200).toString()}`).toBe(200);
-  return { body, etag: res.headers.get('etag'), version: res.headers.get('x-weights-version') };
-};
 
 const IN_HAND = ['/digit/3.png?seed=11&slant=0.2', '/digit/8.apng?seed=4&thickness=3', '/sheet.png?seed=2&seeds=2&digits=17&slant=-0.1', '/number/2026.png?seed=7'];
 

@@ -10,8 +10,9 @@
  *  - for a /digit/ or /number/ path, the route's two big parts as it calls
  *    them: modelMs (drawDigits, or drawNumber in cells with a hand drawn from
  *    each seed as an unseeded request gets, with the weight set that draws the
- *    path's steps, as getModel picks it, at the path's steps, else that set's
- *    default steps, and that set's default guidance and sampler) and pngMs
+ *    path's steps, as getModel picks it (a number, or a slant or thickness, is
+ *    in a hand), at the path's steps, else that set's default steps, and that
+ *    set's default guidance and sampler, in a hand its styled ones) and pngMs
  *    (the 28 px high upscale + PNG encode). The answer names the weights,
  *    steps, guidance and sampler it timed, so the bench can check them against
  *    the deployed Worker's.
@@ -25,8 +26,8 @@ import { drawDigits } from '../../src/model/generate';
 import { drawNumber, planNumber } from '../../src/model/number';
 import { getModel } from '../../src/model/runtime';
 import type { SamplerName } from '../../src/model/sampler';
-import { samplingAt } from '../../src/model/sampling-defaults';
-import { styleStatsOf } from '../../src/model/style-prior';
+import { defaultGuidanceOf, defaultSamplerOf } from '../../src/model/sampling-defaults';
+import { asksForStyle, styleStatsOf } from '../../src/model/style-prior';
 
 /** What GET /__sections answers. */
 export interface Sections {
@@ -48,10 +49,12 @@ async function sections(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
   const number = /^\/number\/(\d+)\.png$/.exec(target.pathname)?.[1];
   if (!target.pathname.startsWith('/digit/') && !number) return Response.json({ appMs } satisfies Sections);
   const query = target.searchParams.get('steps');
-  const model = await getModel(query === null ? undefined : Number(query));
+  const given = (d: string) => (target.searchParams.has(d) ? Number(target.searchParams.get(d)) : undefined);
+  const inHand = number !== undefined || asksForStyle({ slant: given('slant'), thickness: given('thickness') });
+  const model = await getModel(query === null ? undefined : Number(query), inHand);
   const s = model.manifest.sampling;
   const steps = query === null ? s.defaultSteps : Number(query);
-  const drawing = { steps, guidance: samplingAt(s, steps).defaultGuidance, sampler: s.defaultSampler };
+  const drawing = { steps, guidance: defaultGuidanceOf(s, steps, inHand), sampler: defaultSamplerOf(s, inHand) };
   const stats = styleStatsOf(model.manifest);
   if (number && !stats) throw new Error(`${model.manifest.name} has no style inputs: it cannot draw ${target.pathname}`);
   const digits = [...(number ?? '')].map(Number);

@@ -58,10 +58,10 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          128) counts 1 + X times: the ring MNIST keeps 54 % black (default 0)
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
-  --style-only           train only the style inputs' first-layer weights (embed1.w's style rows): with no
-                         style given the fp32 student draws exactly as --init-from's weights did; its int8
-                         export too, unless a style row outgrows its column's scale (then that column's
-                         plain weights are rounded anew)
+  --style-only           train only the style inputs' first-layer weights (embed1.w's style rows), each kept
+                         within its column's largest other weight: with no style given the student, fp32 and
+                         int8 export alike, draws exactly as --init-from's weights did (where, as in the
+                         served sets, no style weight was a column's largest to begin with)
   --out DIR              where to export the student's int8 weights (default: weights/ in the run
                          folder). The served sets' folders (weights, weights/few-step) are written
                          only when named here

@@ -7,7 +7,7 @@
  */
 import type { Style } from '../image/style';
 import { SAMPLERS, type SamplerName } from '../model/sampler';
-import { defaultGuidanceOf } from '../model/sampling-defaults';
+import { defaultGuidanceOf, defaultSamplerOf } from '../model/sampling-defaults';
 import { SERVED_SETS } from '../model/served-sets';
 import { asksForStyle, completeStyle, outOfRange, styleStatsOf } from '../model/style-prior';
 import { weightSetFor } from '../model/weight-sets';
@@ -72,7 +72,7 @@ export function withManifestDefaults(options: DrawOptions, manifest: Manifest, i
     seed: options.seed,
     steps,
     guidance: options.guidance ?? defaultGuidanceOf(sampling, steps, given || inHand),
-    sampler: options.sampler ?? sampling.defaultSampler,
+    sampler: options.sampler ?? defaultSamplerOf(sampling, given || inHand),
     // checkOptions has checked that this set draws styles.
     style: given ? completeStyle(styleStatsOf(manifest)!, options) : null,
   };

@@ -2,7 +2,7 @@
  * A weight set's sampling defaults (its manifest's `sampling`, checked in
  * weights.ts) and the one place they are resolved for a run: samplingAt gives
  * the guidance a run of so many steps gets from its set, and defaultGuidanceOf
- * the scale of a run that names none, with a style given or not. The Worker's routes
+ * the scale of a run that names none, with a style given or not (defaultSamplerOf its sampler). The Worker's routes
  * (params.ts), the sampler (the interval), the browser client, GET /model's
  * docs and the offline tools all ask it, so they draw and label alike.
  */
@@ -43,6 +43,14 @@ export interface SamplingDefaults {
    */
   styledGuidance?: number;
   /**
+   * The default sampler of a run given a style, at every step count; absent: defaultSampler.
+   * A step-distilled set drawn by DPM-Solver++ runs its small-step mode (sampler.ts), which
+   * keeps the class in a hand better than its distilled 4-step DDIM mode
+   * (reports/style-only/bounded/RULE.md). A request's sampler is part of its cache key, so
+   * this needs no new version.
+   */
+  styledSampler?: SamplerName;
+  /**
    * This set, not the first, draws the requests given a style that name no steps, at its
    * own defaultSteps (src/model/weight-sets.ts): the default request's set may follow a
    * hand less well than a set that costs a little more. A request's steps are part of its
@@ -69,6 +77,11 @@ export function samplingAt(sampling: GuidanceDefaults, steps: number): GuidanceA
   const { longRuns, styledGuidance } = sampling;
   const { defaultGuidance, guidanceInterval } = longRuns && steps >= longRuns.fromSteps ? longRuns : sampling;
   return { defaultGuidance, ...(styledGuidance !== undefined ? { styledGuidance } : {}), ...(guidanceInterval ? { guidanceInterval } : {}) };
+}
+
+/** The sampler of a run that names none: the styled default when a style is given and the set has one. */
+export function defaultSamplerOf(sampling: Pick<SamplingDefaults, 'defaultSampler' | 'styledSampler'>, styled: boolean): SamplerName {
+  return (styled ? sampling.styledSampler : undefined) ?? sampling.defaultSampler;
 }
 
 /** The guidance of a run of `steps` steps that names none: the styled default when a style is given and the set has one. */

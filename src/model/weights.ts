@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LIMITS } from '../limits';
-import type { GuidanceInterval, Model } from './sampler';
+import { SAMPLERS, type GuidanceInterval, type Model } from './sampler';
 import type { SamplingDefaults } from './sampling-defaults';
 import { NoiseSchedule, type ScheduleConfig } from './schedule';
 import { paramSpecs, type Params, type UNetConfig } from './unet';
@@ -69,6 +69,11 @@ export function validateManifest(raw: unknown): Manifest {
   if (styled !== undefined) {
     if (!(typeof styled === 'number' && styled >= 0 && styled <= LIMITS.maxGuidance)) fail(`sampling.styledGuidance ${JSON.stringify(styled)} must be a number from 0 to ${LIMITS.maxGuidance}`);
     if (!m.architecture?.styleFeatures) fail('sampling.styledGuidance is for a set with style inputs, and this one has none');
+  }
+  const styledSampler = m.sampling.styledSampler;
+  if (styledSampler !== undefined) {
+    if (!SAMPLERS.includes(styledSampler)) fail(`sampling.styledSampler ${JSON.stringify(styledSampler)} must be one of ${SAMPLERS.join(', ')}`);
+    if (!m.architecture?.styleFeatures) fail('sampling.styledSampler is for a set with style inputs, and this one has none');
   }
   const styledDefault = m.sampling.styledDefault;
   if (styledDefault !== undefined) {

@@ -154,33 +154,42 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
-// The default steps and guidance depend on whether the drawing is in a given hand, a slider set or
-// a number (a set may draw a hand by default: sampling.styledDefault), and the guidance on the steps
-// too (GET /model's guidanceBySteps: a set may guide a hand harder). Until the visitor changes
-// them, the Steps and Guidance fields show the defaults of what is asked for.
+// The default steps, guidance and sampler depend on whether the drawing is in a given hand, a
+// slider set or a number (a set may draw a hand by default: sampling.styledDefault), and the
+// guidance and sampler on the steps too, through the set that draws them (GET /model's
+// guidanceBySteps and weightSets: a set may guide a hand harder, or with another sampler).
+// Until the visitor changes one, its field shows the default of what is asked for.
 var guidanceSpans = [];
+var weightSets = [];
 var plainSteps = null; // the default request's steps
 var styledSteps = null; // a hand's default steps, where a set takes it
-var shownSteps = null; // the defaults the fields were last given
-var shownGuidance = null;
+var shown = { steps: null, guidance: null, sampler: null }; // the defaults the fields were last given
 function inHand() { return handQuery() !== "" || $("number").value !== ""; }
-function defaultSteps() { return inHand() && styledSteps !== null ? styledSteps : plainSteps; }
-function defaultGuidance() {
+function spanOfSteps() {
   var steps = Number($("steps").value);
-  var span = guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
-  if (!span) return null;
-  return String(inHand() && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
+  return guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
 }
-function followDefaultGuidance() {
-  var next = defaultGuidance();
-  if (next !== null && $("guidance").value === shownGuidance) $("guidance").value = shownGuidance = next;
+var defaults = {
+  steps: function () { return inHand() && styledSteps !== null ? styledSteps : plainSteps; },
+  guidance: function () {
+    var span = spanOfSteps();
+    if (!span) return null;
+    return String(inHand() && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
+  },
+  sampler: function () {
+    var span = spanOfSteps();
+    var set = span && weightSets.find(function (w) { return w.name === span.weightSet; });
+    if (!set) return null;
+    return inHand() && set.sampling.styledSampler !== undefined ? set.sampling.styledSampler : set.sampling.defaultSampler;
+  },
+};
+function follow(field) {
+  var next = defaults[field]();
+  if (next !== null && $(field).value === shown[field]) $(field).value = shown[field] = next;
 }
-function followDefaults() {
-  var next = defaultSteps();
-  if (next !== null && $("steps").value === shownSteps) $("steps").value = shownSteps = next;
-  followDefaultGuidance();
-}
-$("steps").addEventListener("input", followDefaultGuidance);
+function followSteps() { follow("guidance"); follow("sampler"); }
+function followDefaults() { follow("steps"); followSteps(); }
+$("steps").addEventListener("input", followSteps);
 $("number").addEventListener("input", followDefaults);
 
 // The default request's settings and the API's limits, from the Worker itself. A field the
@@ -193,13 +202,14 @@ fetch("/model").then(function (res) {
   $("steps").max = s.maxSteps;
   $("guidance").max = s.maxGuidance;
   plainSteps = String(s.defaultSteps);
-  var takesHand = model.weightSets.find(function (set) { return set.sampling.styledDefault; });
+  weightSets = model.weightSets;
+  var takesHand = weightSets.find(function (set) { return set.sampling.styledDefault; });
   if (takesHand) styledSteps = String(takesHand.sampling.defaultSteps);
-  if ($("steps").value === "") $("steps").value = shownSteps = defaultSteps();
+  if ($("steps").value === "") $("steps").value = shown.steps = defaults.steps();
   guidanceSpans = model.guidanceBySteps;
-  if ($("guidance").value === "") $("guidance").value = shownGuidance = defaultGuidance() || String(s.defaultGuidance);
+  if ($("guidance").value === "") $("guidance").value = shown.guidance = defaults.guidance() || String(s.defaultGuidance);
   setUpHand(model.weightSets);
-  if ($("sampler").value === "") $("sampler").value = s.defaultSampler;
+  if ($("sampler").value === "") $("sampler").value = shown.sampler = defaults.sampler() || s.defaultSampler;
 }).catch(function (err) { say("Error: could not read the defaults from /model: " + err.message); });
 
 // The hand: each descriptor's slider spans the range GET /model gives the first weight set with style

@@ -37,6 +37,7 @@ const weightSet = z
         .optional()
         .meta({ description: 'requests of fromSteps steps or more get this default guidance and guidance interval instead of the set’s own (both replaced); absent: every step count gets the set’s own' }),
       styledGuidance: z.number().optional().meta({ description: 'the default guidance of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count: a style costs the students class fidelity that a stronger scale buys back; absent: the same default as without a style' }),
+      styledSampler: z.string().optional().meta({ description: 'the default sampler of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count; absent: defaultSampler' }),
       styledDefault: z.literal(true).optional().meta({ description: 'this set, at its defaultSteps, draws the requests drawn in a given hand (slant or thickness, GET /number, POST /imitate) that name no steps, in place of the first set: it follows a hand better; absent on every set: the first set draws them' }),
     }),
     style: z

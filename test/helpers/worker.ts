@@ -14,7 +14,7 @@ interface ServedManifest {
   name: string;
   version: string;
   architecture: { channels: number[] };
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; styledGuidance?: number; styledDefault?: true };
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; styledGuidance?: number; styledSampler?: string; styledDefault?: true };
 }
 const served = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')) as ServedManifest;
 
@@ -72,6 +72,14 @@ export function bundleWithSampling(was: string, manifest: Pick<Manifest, 'versio
     const sampling = `\n  sampling: ${JSON.stringify(manifest.sampling)},\n`;
     return Buffer.from(`${js.slice(0, at)}\n  version: ${JSON.stringify(manifest.version)},\n${js.slice(at + version.length, start)}${sampling}${js.slice(end + '\n  },\n'.length)}`);
   });
+}
+
+/** A request to a Worker in Miniflare that must answer 200: its body, ETag and X-Weights-Version. */
+export async function fetchOk(mf: Miniflare, path: string, init?: RequestInit) {
+  const res = await mf.dispatchFetch(`http://localhost${path}`, init as never);
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.subarray(0, 200).toString()}`);
+  return { body, etag: res.headers.get('etag'), version: res.headers.get('x-weights-version') };
 }
 
 export interface DecodedPng {

@@ -30,7 +30,12 @@ export function styleMarkdown(r: StyleReport): string {
   const t = STYLE_TARGETS;
   const rows = r.results;
   // A model measured at several guidance scales (--style-guidance) gets one row per scale.
-  const name = (x: StyleModelResult) => (rows.filter((y) => y.model === x.model).length > 1 ? `${x.model}, w ${x.settings.guidance}` : x.model);
+  // A model measured at several settings: each row says which of steps and guidance differ.
+  const name = (x: StyleModelResult) => {
+    const own = rows.filter((y) => y.model === x.model);
+    const varies = (key: 'steps' | 'guidance') => new Set(own.map((y) => y.settings[key])).size > 1;
+    return [x.model, ...(varies('steps') ? [`${x.settings.steps} steps`] : []), ...(varies('guidance') ? [`w ${x.settings.guidance}`] : [])].join(', ');
+  };
   return `# Style control, imitation and one hand (\`${r.command}\`)
 
 ${headerLine(r, 2)}

@@ -1,12 +1,12 @@
 /**
  * `npm run eval -- --style`: the style issue's measures (measure.ts) for every
- * model with style inputs, at the steps given per model, its served sampler
- * and the guidance it serves in a given hand (or each of --style-guidance), on
+ * model with style inputs, at the steps given per model, the sampler and the
+ * guidance it serves in a given hand (or each of --style-guidance), on
  * class-balanced held-out MNIST test digits; written to reports/style.json and
  * .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
-import { defaultGuidanceOf } from '../../../src/model/sampling-defaults';
+import { defaultGuidanceOf, defaultSamplerOf } from '../../../src/model/sampling-defaults';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
 import { formatDuration } from '../../train/progress';
@@ -37,7 +37,7 @@ export async function runStyle(args: EvalArgs): Promise<void> {
     return (style.steps[m.name] ?? [served.defaultSteps]).flatMap((steps) => {
       // Every drawing here is in a given hand: the set's styled default, as the Worker gives it.
       const scales = style.guidance.length ? style.guidance : [defaultGuidanceOf(served, steps, true)];
-      return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
+      return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: defaultSamplerOf(served, true) } }));
     });
   });
   for (const { m, settings } of runs) {
