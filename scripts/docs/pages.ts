@@ -42,8 +42,9 @@ export function planTable({ bench: b }: Reports): string {
     row.isolateMs < FREE_PLAN_CPU_MS ? 'free or paid' : 'paid',
   ]);
   const startup = b.http?.workerdStartupMs;
+  const against = (ms: number) => (ms > FREE_PLAN_CPU_MS ? `over the free plan's ${FREE_PLAN_CPU_MS} ms by itself` : `within the free plan's ${FREE_PLAN_CPU_MS} ms by itself, though not together with the request it comes with`);
   return `${markdownTable(['request', `CPU in the isolate, ms (bench of ${day(b.date)})`, 'plan'], rows, [false, true, false])}${
-    startup != null ? `\n\nThe first generation request an isolate gets also starts the backend and decodes every served set: ${startup} ms in workerd here, over the free plan's ${FREE_PLAN_CPU_MS} ms by itself.` : ''
+    startup != null ? `\n\nThe first generation request an isolate gets also starts the backend and decodes every served set: ${startup} ms in workerd here, ${against(startup)}.` : ''
   }`;
 }
 
