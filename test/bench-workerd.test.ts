@@ -66,6 +66,16 @@ describe('what a row was drawn with', () => {
   });
 });
 
+/** The set that draws a number (always in a hand) when no steps are named, and what it draws it with. */
+const NUMBER_SET = GENERAL.sampling.styledDefault ? GENERAL : FEW_STEP;
+const NUMBER_DRAWN = {
+  weightSet: NUMBER_SET.name,
+  weightsVersion: NUMBER_SET.version,
+  steps: NUMBER_SET.sampling.defaultSteps,
+  guidance: NUMBER_SET.sampling.styledGuidance ?? NUMBER_SET.sampling.defaultGuidance,
+  sampler: NUMBER_SET.sampling.styledSampler ?? NUMBER_SET.sampling.defaultSampler,
+};
+
 describe('benchWorkerd on the bundled Worker', () => {
   let bench: WorkerdBench;
   let probeDir: string | undefined;
@@ -102,10 +112,10 @@ describe('benchWorkerd on the bundled Worker', () => {
     expect(row('/digit/5.png')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
   });
 
-  it('each step count by the set that serves it, at that set’s guidance', () => {
+  it('each step count by the set that serves it, at that set’s guidance; a number by the set that takes a hand, at its styled defaults', () => {
     expect(row('/digit/5.png?steps=1')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: 1, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(row('/digit/5.png?steps=10')).toMatchObject({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
-    expect(row('/number/2026.png')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
+    expect(row('/number/2026.png')).toMatchObject(NUMBER_DRAWN);
     expect(row('/healthz')).toMatchObject({ weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null, modelMs: null, pngMs: null });
   });
 
@@ -150,7 +160,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     const md = workerdSection(r);
     expect(md).toContain(`| \`GET /digit/5.png\` | few-step: ${few.defaultSteps} steps, g=${few.defaultGuidance}, ${few.defaultSampler} |`);
     expect(md).toContain(`| \`GET /digit/5.png?steps=10\` | general: 10 steps, g=${gen.defaultGuidance}, ${gen.defaultSampler} |`);
-    expect(md).toContain(`| \`GET /number/2026.png\` | few-step: ${few.defaultSteps} steps, g=${few.defaultGuidance}, ${few.defaultSampler} |`);
+    expect(md).toContain(`| \`GET /number/2026.png\` | ${NUMBER_DRAWN.weightSet}: ${NUMBER_DRAWN.steps} steps, g=${NUMBER_DRAWN.guidance}, ${NUMBER_DRAWN.sampler} |`);
     expect(md).toContain('| `GET /healthz` | – (no model) |');
     expect(md).toContain(`**few-step** (\`${FEW_STEP.version}\`): steps 1–${few.maxSteps} and the default request`);
     expect(md).toContain(`**general** (\`${GENERAL.version}\`): steps ${few.maxSteps! + 1}–`);
@@ -164,9 +174,10 @@ describe('benchWorkerd on the bundled Worker', () => {
     const report = (httpBench: HttpBench) =>
       ({ date: 'd', machine: 'm', backend: 'b', peak: { gflops: 1 }, cpuBackend: null, bundle: { gzipBytes: 2048 }, generation: [], models: [model('teacher', 'teacher-version'), model('few-step', FEW_STEP.version), model('general', GENERAL.version)], workerd: bench, http: httpBench }) as unknown as BenchReport;
     const headline = (name: string, r = report(http)) => speedHeadline(r, r.models.find((m) => m.name === name)! as never) as { workerd: { path: string }[] | null; http: unknown; bundleGzipKiB: number | null };
-    expect(headline('few-step').workerd?.map((x) => x.path)).toEqual(['/digit/5.png', '/digit/5.png?steps=1', '/number/2026.png']);
+    const drawnBy = (set: typeof GENERAL, paths: string[]) => (NUMBER_SET === set ? [...paths, '/number/2026.png'] : paths);
+    expect(headline('few-step').workerd?.map((x) => x.path)).toEqual(drawnBy(FEW_STEP, ['/digit/5.png', '/digit/5.png?steps=1']));
     expect(headline('few-step').http).not.toBeNull();
-    expect(headline('general').workerd?.map((x) => x.path)).toEqual(['/digit/5.png?steps=10']);
+    expect(headline('general').workerd?.map((x) => x.path)).toEqual(drawnBy(GENERAL, ['/digit/5.png?steps=10']));
     expect(headline('general').http).toBeNull();
     expect([headline('few-step').bundleGzipKiB, headline('general').bundleGzipKiB]).toEqual([2, 2]);
     expect(headline('teacher')).toMatchObject({ workerd: null, http: null, bundleGzipKiB: null });

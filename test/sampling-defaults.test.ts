@@ -56,8 +56,8 @@ describe('defaultSamplerOf', () => {
 
   it('is refused in a manifest unless it names a sampler, on a set with style inputs', () => {
     expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledSampler: 'euler' } })).toThrow(/sampling\.styledSampler "euler" must be one of ddim, dpmpp/);
-    const { styledGuidance: _, ...plainSampling } = general.sampling;
-    const plain = { ...general, sampling: { ...plainSampling, styledSampler: 'dpmpp' }, architecture: { ...general.architecture, styleFeatures: 0 } };
+    const { defaultSteps, defaultGuidance, defaultSampler } = general.sampling;
+    const plain = { ...general, sampling: { defaultSteps, defaultGuidance, defaultSampler, styledSampler: 'dpmpp' }, architecture: { ...general.architecture, styleFeatures: 0 } };
     expect(() => validateManifest(plain)).toThrow(WeightsError);
     expect(() => validateManifest(plain)).toThrow(/styledSampler is for a set with style inputs, and this one has none/);
   });

@@ -153,8 +153,8 @@ describe('the styled default (sampling.styledDefault)', () => {
   });
 
   it('refuses it on a set with no style inputs, and any value but true, as the Worker would', () => {
-    const { styledGuidance: _, ...sampling } = general.sampling;
-    const plain = { ...general, sampling, architecture: { ...general.architecture, styleFeatures: 0 } };
+    const { defaultSteps, defaultGuidance, defaultSampler } = general.sampling;
+    const plain = { ...general, sampling: { defaultSteps, defaultGuidance, defaultSampler }, architecture: { ...general.architecture, styleFeatures: 0 } };
     expect(() => withSampling(plain, { styledDefault: true })).toThrow(/styledDefault is for a set with style inputs, and this one has none/);
     expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledDefault: 'yes' } })).toThrow(/sampling\.styledDefault "yes" must be true or absent/);
   });

@@ -179,8 +179,8 @@ describe('GET /model and /healthz', () => {
       expect(set.sampling).not.toHaveProperty('maxSteps'); // a set's limit is its steps range
       // Distilled students, each naming the teacher it was distilled from: one in this repository.
       expect(set.provenance.script).toBe('scripts/distill.ts');
+      expect(set.provenance.distilledFrom.weights).toMatch(/^(weights|checkpoints)\/teacher/);
       const teacher = JSON.parse(fs.readFileSync(`${set.provenance.distilledFrom.weights}/manifest.json`, 'utf8'));
-      expect(set.provenance.distilledFrom.weights).toMatch(/^weights\/teacher/);
       expect(set.provenance.distilledFrom.version).toBe(teacher.version);
       expect(set.architecture.guidanceFeatures).toBeGreaterThan(0);
     }

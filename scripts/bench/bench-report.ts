@@ -150,7 +150,7 @@ export function workerdSection(r: WorkerdSectionInput): string {
 
 ${markdownTable(headers, rows, headers.map((_, i) => i > 1))}
 
-- **drawn by**: the weight set named by the Worker's \`X-Weights-Version\` answer to the path, at the path's steps (the default request, \`/digit/5.png\` without steps: its set's default steps) and that set's default guidance and sampler; the probe timed the same set and setting in the isolate.
+- **drawn by**: the weight set named by the Worker's \`X-Weights-Version\` answer to the path, at the path's steps (without steps: its set's default steps; a number is in a hand, so the set that takes a hand draws it) and that set's default guidance and sampler (in a hand, its styled ones); the probe timed the same set and setting in the isolate.
 - **whole request**: \`dispatchFetch\` round trip to the bundle as deployed (with wrangler.toml's static assets), body read. It adds up as assets router + dispatch + other + in the isolate.
 - **assets router**: whole request − the same bundle served without static assets: with \`[assets]\`, workerd's asset router looks every path up before it calls the Worker. On Cloudflare that lookup happens before the Worker runs and is not the Worker's CPU time.
 - **dispatch**: the round trip to a no-op Worker in its own workerd (Node → loopback socket → Miniflare's entry Worker → the Worker, and back): the floor of any request here, not the Worker's CPU time either.
