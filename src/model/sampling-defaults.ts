@@ -1,8 +1,9 @@
 /**
  * A weight set's sampling defaults (its manifest's `sampling`, checked in
  * weights.ts) and the one place they are resolved for a run: samplingAt gives
- * the guidance a run of so many steps gets from its set, and defaultGuidanceOf
- * the scale of a run that names none, with a style given or not (defaultSamplerOf its sampler). The Worker's routes
+ * the guidance a run of so many steps gets from its set, and defaultGuidanceOf and
+ * defaultSamplerOf the scale and sampler of a run that names none, with a style
+ * given or not. The Worker's routes
  * (params.ts), the sampler (the interval), the browser client, GET /model's
  * docs and the offline tools all ask it, so they draw and label alike.
  */
@@ -56,7 +57,7 @@ export interface SamplingDefaults {
    * hand less well than a set that costs a little more. A request's steps are part of its
    * cache key, so this needs no new version either.
    */
-  styledDefault?: boolean;
+  styledDefault?: true;
 }
 
 /** What decides a run's guidance: the part of the defaults samplingAt reads. */
