@@ -2,22 +2,20 @@
  * Makes exported weights servable: sets the manifest's name and sampling
  * defaults (chosen from an `npm run eval`), for a set served only up to some
  * step count its maxSteps (src/model/weight-sets.ts), the noise interval it
- * guides in, other guidance for long runs (sampling.longRuns) and for runs in a
- * given hand (sampling.styledGuidance, styledSampler: src/model/sampling-defaults.ts), and whether
- * it draws the requests in a hand that name no steps (sampling.styledDefault). The
- * binary never changes.
+ * guides in, other guidance for long runs (sampling.longRuns: src/model/sampling-defaults.ts),
+ * and whether it is the set that draws every request in a hand (sampling.hand). The binary never changes.
  * Seeded answers are cached under their canonical URL, every parameter filled
  * in, so a new default changes no cached answer and keeps the weights version;
  * it changes what a URL that leaves the parameter out draws, from the next
  * deploy on. A new guidance interval, or a long-run entry that starts elsewhere or
  * guides in another interval, changes what URLs that name every parameter draw,
  * so it gives the set a new version (and so new cache keys and ETags); a new
- * long-run or styled default guidance alone is a default like the others. A folder the Worker
+ * long-run default guidance alone is a default like the others. A folder the Worker
  * serves is checked together with the other served sets, as the Worker will.
  *
  *   npm run set-sampling -- weights/few-step --name few-step --steps 2 --guidance 2.25 --sampler ddim --max-steps 2
  *   npm run set-sampling -- weights --long-runs 10:4.5:0.1,0.8
- *   npm run set-sampling -- weights --styled-guidance 3.75 --styled-sampler dpmpp --styled-default
+ *   npm run set-sampling -- weights/hand --name hand --steps 4 --guidance 3 --sampler dpmpp --hand
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -35,8 +33,7 @@ import { writeAtomic } from './train/export';
 
 const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--guidance W] [--sampler ddim|dpmpp] [--max-steps N | --any-steps]
                                [--guidance-interval A,B | --every-step] [--long-runs FROM:W[:A,B] | --no-long-runs]
-                               [--styled-guidance W | --no-styled-guidance] [--styled-sampler S | --no-styled-sampler]
-                               [--styled-default | --no-styled-default]
+                               [--hand | --no-hand]
   DIR            a weights folder (manifest.json + model.bin)
   --name         what the Worker calls the set (weights/few-step: few-step, weights: general)
   --steps, --guidance, --sampler   the defaults a request that leaves them out gets
@@ -48,15 +45,10 @@ const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--g
                  and guide only in A·T-B·T (without :A,B at every step), instead of the set's own
                  guidance and interval; replaces any earlier entry, --no-long-runs removes it.
                  A new FROM or A,B gives the set a new weights version, a new W alone does not
-  --styled-guidance W   requests drawn in a given hand (slant or thickness, /number, /imitate) that
-                 name no guidance get W, at every step count (the set needs style inputs);
-                 --no-styled-guidance gives them the plain default again. No new version
-  --styled-sampler S   ddim or dpmpp: the sampler of those requests when they name none, at every
-                 step count (the set needs style inputs); --no-styled-sampler gives them the
-                 plain default again. No new version
-  --styled-default   this set, at its --steps, draws the requests drawn in a given hand that name no
-                 steps, in place of the first set (one set may; needs style inputs);
-                 --no-styled-default leaves them to the first set again. No new version`;
+  --hand         this set draws every request in a given hand (slant or thickness, /number,
+                 /imitate), at any step count and at its own defaults, and no plain request (one
+                 set may; needs style inputs and no --max-steps); --no-hand makes it a plain set
+                 again. No new version`;
 
 export interface SamplingChange {
   name?: string;
@@ -69,12 +61,8 @@ export interface SamplingChange {
   guidanceInterval?: GuidanceInterval | null;
   /** null: every step count gets the set's own guidance. */
   longRuns?: LongRuns | null;
-  /** null: a styled run gets the plain default. */
-  styledGuidance?: number | null;
-  /** null: a styled run gets the plain default sampler. */
-  styledSampler?: SamplerName | null;
-  /** true: this set draws styled requests that name no steps; null: it does not. */
-  styledDefault?: true | null;
+  /** true: this set draws every request in a hand (and no plain one); null: it is a plain set. */
+  hand?: true | null;
 }
 
 /**
@@ -103,10 +91,10 @@ export function versionFor(manifest: Manifest, sampling: SamplingDefaults, today
 
 /** The manifest with the change applied, checked as the Worker checks it (throws WeightsError). */
 export function withSampling(manifest: Manifest, change: SamplingChange, today = new Date().toISOString().slice(0, 10)): Manifest {
-  const { name, maxSteps, guidanceInterval, longRuns, styledGuidance, styledSampler, styledDefault, ...defaults } = change;
+  const { name, maxSteps, guidanceInterval, longRuns, hand, ...defaults } = change;
   const given = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined));
   const sampling: SamplingDefaults = { ...manifest.sampling, ...given };
-  for (const [key, value] of [['maxSteps', maxSteps], ['guidanceInterval', guidanceInterval], ['longRuns', longRuns], ['styledGuidance', styledGuidance], ['styledSampler', styledSampler], ['styledDefault', styledDefault]] as const) {
+  for (const [key, value] of [['maxSteps', maxSteps], ['guidanceInterval', guidanceInterval], ['longRuns', longRuns], ['hand', hand]] as const) {
     if (value === null) delete sampling[key];
     else if (value !== undefined) Object.assign(sampling, { [key]: value });
   }
@@ -132,25 +120,16 @@ export function parseSetSampling(argv: string[]): { dir: string; change: Samplin
       'every-step': { type: 'boolean' },
       'long-runs': { type: 'string' },
       'no-long-runs': { type: 'boolean' },
-      'styled-guidance': { type: 'string' },
-      'no-styled-guidance': { type: 'boolean' },
-      'styled-sampler': { type: 'string' },
-      'no-styled-sampler': { type: 'boolean' },
-      'styled-default': { type: 'boolean' },
-      'no-styled-default': { type: 'boolean' },
+      hand: { type: 'boolean' },
+      'no-hand': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new Error(USAGE);
-  for (const flag of ['sampler', 'styled-sampler'] as const) {
-    const value = values[flag];
-    if (value !== undefined && !SAMPLERS.includes(value as SamplerName)) throw new Error(`--${flag} must be one of ${SAMPLERS.join(', ')}, got ${JSON.stringify(value)}`);
-  }
+  if (values.sampler !== undefined && !SAMPLERS.includes(values.sampler as SamplerName)) throw new Error(`--sampler must be one of ${SAMPLERS.join(', ')}, got ${JSON.stringify(values.sampler)}`);
   if (values['max-steps'] !== undefined && values['any-steps']) throw new Error('--max-steps and --any-steps exclude each other');
   if (values['guidance-interval'] !== undefined && values['every-step']) throw new Error('--guidance-interval and --every-step exclude each other');
   if (values['long-runs'] !== undefined && values['no-long-runs']) throw new Error('--long-runs and --no-long-runs exclude each other');
-  if (values['styled-guidance'] !== undefined && values['no-styled-guidance']) throw new Error('--styled-guidance and --no-styled-guidance exclude each other');
-  if (values['styled-sampler'] !== undefined && values['no-styled-sampler']) throw new Error('--styled-sampler and --no-styled-sampler exclude each other');
-  if (values['styled-default'] && values['no-styled-default']) throw new Error('--styled-default and --no-styled-default exclude each other');
+  if (values.hand && values['no-hand']) throw new Error('--hand and --no-hand exclude each other');
   return {
     dir: positionals[0],
     change: {
@@ -161,9 +140,7 @@ export function parseSetSampling(argv: string[]): { dir: string; change: Samplin
       maxSteps: values['any-steps'] ? null : number('--max-steps', values['max-steps'], isSteps, STEPS),
       guidanceInterval: values['every-step'] ? null : interval('--guidance-interval', values['guidance-interval']),
       longRuns: values['no-long-runs'] ? null : longRuns(values['long-runs']),
-      styledGuidance: values['no-styled-guidance'] ? null : number('--styled-guidance', values['styled-guidance'], isGuidance, GUIDANCE),
-      styledSampler: values['no-styled-sampler'] ? null : (values['styled-sampler'] as SamplerName | undefined),
-      styledDefault: values['no-styled-default'] ? null : values['styled-default'] ? true : undefined,
+      hand: values['no-hand'] ? null : values.hand ? true : undefined,
     },
   };
 }

@@ -14,12 +14,12 @@ import { defaultRequestManifest, servedManifests } from './model/served-sets';
 import { guidanceBySteps, stepRanges } from './model/weight-sets';
 import type { Manifest } from './model/weights';
 import { SAMPLERS, type SamplerName } from './model/sampler';
-import { defaultGuidanceOf, defaultSamplerOf, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
+import { samplingAt, type GuidanceDefaults, type SamplingDefaults } from './model/sampling-defaults';
 import { asksForStyle, completeStyle, DESCRIPTOR_MEANING, outOfRange, styleRange, styleStatsOf, type Descriptor } from './model/style-prior';
 import { LIMITS } from './limits';
 
 /** A weight set's sampling defaults (the one that draws the request); its guidance depends on the run's steps (samplingAt). */
-export type Defaults = Pick<SamplingDefaults, 'defaultSteps' | 'defaultSampler' | 'styledSampler'> & GuidanceDefaults;
+export type Defaults = Pick<SamplingDefaults, 'defaultSteps' | 'defaultSampler'> & GuidanceDefaults;
 
 export interface GenerationParams {
   steps: number;
@@ -159,40 +159,45 @@ export function parsePath<S extends z.ZodRawShape>(params: Record<string, string
 /** The default request's sampling defaults, as the OpenAPI document states them (the routes take them from the loaded model). */
 const SAMPLING: Defaults = defaultRequestManifest().sampling;
 
-/** Something of each weight set, by the steps it draws: "few-step at 1-2 steps, general at 3-100 steps". */
+/** The served sets that draw plain requests, by the steps they take, and the set that draws every request in a hand, if any (weight-sets.ts). */
+const plainSets = () => servedManifests().filter((m) => !m.sampling.hand);
+const handSet = () => servedManifests().find((m) => m.sampling.hand);
+const IN_HAND = 'with a style given (slant or thickness, /number, /imitate)';
+
+/** Something of each plain weight set, by the steps it draws: "few-step at 1-2 steps, general at 3-100 steps". */
 function perSet(describe: (m: Manifest) => string | number): string {
-  const sets = servedManifests();
+  const sets = plainSets();
   const ranges = stepRanges(sets);
   return sets.map((m, i) => `${describe(m)} at ${ranges[i].join('-')} steps`).join(', ');
 }
 
-/** The docs' note on the default sampler, which depends on which weight set answers and, for a set with a styledSampler, on whether a style is given. */
+/** The docs' note on the default sampler, which depends on the weight set that answers: a plain set by the steps, or the hand set. */
 function perSetSampler(): string {
-  const sets = servedManifests();
+  const sets = plainSets();
   const bySet = sets.every((m) => m.sampling.defaultSampler === SAMPLING.defaultSampler) ? '' : `; the default depends on the weight set that draws the request: ${perSet((m) => m.sampling.defaultSampler)}`;
-  const styled = sets.filter((m) => m.sampling.styledSampler !== undefined);
-  const byStyle = styled.length ? `; with a style given (slant or thickness, /number, /imitate): ${styled.map((m) => `${m.sampling.styledSampler} on ${m.name}`).join(', ')}` : '';
-  return bySet + byStyle;
+  const hand = handSet();
+  return bySet + (hand ? `; ${IN_HAND}: ${hand.sampling.defaultSampler}, on ${hand.name}` : '');
 }
 
 /** The docs' note on the default guidance, which depends on the weight set, the step count and whether a style is given (GET /model's guidanceBySteps). */
 function perStepGuidance(): string {
   const spans = guidanceBySteps(servedManifests());
-  const styled = spans.filter((s) => s.styledGuidance !== undefined);
-  const bySteps = spans.every((s) => s.defaultGuidance === SAMPLING.defaultGuidance) ? '' : `; the default depends on the steps: ${spans.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}`;
-  const byStyle = styled.length ? `; with a style given (slant or thickness, /number, /imitate): ${styled.map((s) => `${s.styledGuidance} at ${s.steps.join('-')} steps`).join(', ')}` : '';
+  const plain = spans.filter((s) => !s.hand);
+  const hand = spans.filter((s) => s.hand);
+  const bySteps = plain.every((s) => s.defaultGuidance === SAMPLING.defaultGuidance) ? '' : `; the default depends on the steps: ${plain.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}`;
+  const byStyle = hand.length ? `; ${IN_HAND}: ${hand.map((s) => `${s.defaultGuidance} at ${s.steps.join('-')} steps`).join(', ')}` : '';
   return bySteps + byStyle;
 }
 
-/** The docs' note on the default steps of a request drawn in a hand, where a set other than the first takes it (sampling.styledDefault). */
-function styledSteps(): string {
-  const set = servedManifests().find((m) => m.sampling.styledDefault);
-  return set ? `; with a style given (slant or thickness, /number, /imitate), ${set.sampling.defaultSteps}, drawn by ${set.name}` : '';
+/** The docs' note on the steps of a request drawn in a hand, where a hand set draws it (sampling.hand). */
+function handSteps(): string {
+  const hand = handSet();
+  return hand ? `; ${IN_HAND}: drawn by ${hand.name} at any steps, ${hand.sampling.defaultSteps} by default` : '';
 }
 
 /** What GET /digit and the other generation routes share. */
 const sampling = {
-  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})${styledSteps()}`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
+  steps: integer(1, LIMITS.maxSteps).meta({ description: `sampler steps: network calls per image; they choose the weights that draw it (${perSet((m) => m.name!)})${handSteps()}`, default: SAMPLING.defaultSteps, param: { example: 10 } }).optional(),
   seed: integer(0, 0xffffffff).meta({ description: 'noise seed: the same seed and parameters draw the same image; random when absent (see X-Seed)', param: { example: 42 } }).optional(),
   guidance: finite(0, LIMITS.maxGuidance).meta({ description: `classifier-free guidance scale: 0 unconditional, 1 conditional, above 1 stronger${perStepGuidance()}`, default: SAMPLING.defaultGuidance, param: { example: 2 } }).optional(),
   sampler: oneOf(SAMPLERS).meta({ description: `ddim or dpmpp (DPM-Solver++(2M))${perSetSampler()}`, default: SAMPLING.defaultSampler, param: { example: 'ddim' } }).optional(),
@@ -276,14 +281,14 @@ export function parseGenerationQuery(query: URLSearchParams): GenerationQuery {
   return parseQuery(query, generationQuery);
 }
 
-/** The request's sampling with its set's defaults filled in; `styled`: it draws in a given hand (the set's styledGuidance and styledSampler apply). */
-export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults, styled = false): GenerationParams {
+/** The request's sampling with the defaults of the set that draws it filled in. */
+export function withDefaults(q: Omit<GenerationQuery, Descriptor>, defaults: Defaults): GenerationParams {
   const steps = q.steps ?? defaults.defaultSteps;
   return {
     steps,
     seed: q.seed ?? null,
-    guidance: q.guidance ?? defaultGuidanceOf(defaults, steps, styled),
-    sampler: q.sampler ?? defaultSamplerOf(defaults, styled),
+    guidance: q.guidance ?? samplingAt(defaults, steps).defaultGuidance,
+    sampler: q.sampler ?? defaults.defaultSampler,
     size: q.size ?? LIMITS.minSize,
   };
 }

@@ -11,7 +11,7 @@ import type { HttpBench, LoadRun } from '../scripts/bench/http-load';
 import { buildBundle, configWithoutBuild } from '../scripts/bench/bundle';
 import { benchWorkerd, drawnBy, drawsModel, parseServerTiming, PROBE_ENTRY, WORKERD_PATHS, type ServedWeightSet, type WorkerdBench, type WorkerdRow } from '../scripts/bench/workerd';
 import type { SamplerName } from '../src/model/sampler';
-import { BUNDLE_DIR, FEW_STEP, GENERAL } from './helpers/worker';
+import { BUNDLE_DIR, FEW_STEP, GENERAL, HAND } from './helpers/worker';
 
 describe('Server-Timing', () => {
   it('reads each entry with a duration, ignoring descriptions and entries without one', () => {
@@ -43,20 +43,19 @@ const asServed = (m: typeof FEW_STEP, steps: [number, number]): ServedWeightSet 
     defaultSteps: m.sampling.defaultSteps,
     defaultGuidance: m.sampling.defaultGuidance,
     defaultSampler: m.sampling.defaultSampler as SamplerName,
-    ...(m.sampling.styledGuidance !== undefined ? { styledGuidance: m.sampling.styledGuidance } : {}),
-    ...(m.sampling.styledSampler !== undefined ? { styledSampler: m.sampling.styledSampler as SamplerName } : {}),
+    ...(m.sampling.hand ? { hand: true as const } : {}),
   },
 });
 
 describe('what a row was drawn with', () => {
-  const sets = [asServed(FEW_STEP, [1, FEW_STEP.sampling.maxSteps!]), asServed(GENERAL, [FEW_STEP.sampling.maxSteps! + 1, 100])];
+  const sets = [asServed(FEW_STEP, [1, FEW_STEP.sampling.maxSteps!]), asServed(GENERAL, [FEW_STEP.sampling.maxSteps! + 1, 100]), asServed(HAND, [1, 100])];
 
-  it('the set the answer names, at the path’s steps or, without them, that set’s default steps; its guidance and sampler, in a hand its styled ones', () => {
+  it('the set the answer names, at the path’s steps or, without them, that set’s default steps, guidance and sampler', () => {
     expect(drawnBy('/digit/5.png', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(drawnBy('/digit/5.png?steps=10', GENERAL.version, sets)).toEqual({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
-    const inHand = (m: typeof GENERAL) => ({ guidance: m.sampling.styledGuidance ?? m.sampling.defaultGuidance, sampler: m.sampling.styledSampler ?? m.sampling.defaultSampler });
-    expect(drawnBy('/number/2026.png', GENERAL.version, sets)).toEqual({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: GENERAL.sampling.defaultSteps, ...inHand(GENERAL) });
-    expect(drawnBy('/digit/5.png?steps=2&slant=0.1', FEW_STEP.version, sets)).toEqual({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: 2, ...inHand(FEW_STEP) });
+    const own = { guidance: HAND.sampling.defaultGuidance, sampler: HAND.sampling.defaultSampler };
+    expect(drawnBy('/number/2026.png', HAND.version, sets)).toEqual({ weightSet: HAND.name, weightsVersion: HAND.version, steps: HAND.sampling.defaultSteps, ...own });
+    expect(drawnBy('/digit/5.png?steps=2&slant=0.1', HAND.version, sets)).toEqual({ weightSet: HAND.name, weightsVersion: HAND.version, steps: 2, ...own });
     expect(drawnBy('/healthz', null, sets)).toEqual({ weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null });
   });
 
@@ -66,14 +65,14 @@ describe('what a row was drawn with', () => {
   });
 });
 
-/** The set that draws a number (always in a hand) when no steps are named, and what it draws it with. */
-const NUMBER_SET = GENERAL.sampling.styledDefault ? GENERAL : FEW_STEP;
+/** The set that draws a number (always in a hand): the hand set, and what it draws it with. */
+const NUMBER_SET = HAND;
 const NUMBER_DRAWN = {
   weightSet: NUMBER_SET.name,
   weightsVersion: NUMBER_SET.version,
   steps: NUMBER_SET.sampling.defaultSteps,
-  guidance: NUMBER_SET.sampling.styledGuidance ?? NUMBER_SET.sampling.defaultGuidance,
-  sampler: NUMBER_SET.sampling.styledSampler ?? NUMBER_SET.sampling.defaultSampler,
+  guidance: NUMBER_SET.sampling.defaultGuidance,
+  sampler: NUMBER_SET.sampling.defaultSampler,
 };
 
 describe('benchWorkerd on the bundled Worker', () => {
@@ -103,6 +102,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     expect(bench.weightSets.map((s) => [s.name, s.weightsVersion, s.sampling])).toEqual([
       [FEW_STEP.name, FEW_STEP.version, { defaultSteps: FEW_STEP.sampling.defaultSteps, defaultGuidance: FEW_STEP.sampling.defaultGuidance, defaultSampler: FEW_STEP.sampling.defaultSampler }],
       [GENERAL.name, GENERAL.version, { defaultSteps: GENERAL.sampling.defaultSteps, defaultGuidance: GENERAL.sampling.defaultGuidance, defaultSampler: GENERAL.sampling.defaultSampler }],
+      [HAND.name, HAND.version, { defaultSteps: HAND.sampling.defaultSteps, defaultGuidance: HAND.sampling.defaultGuidance, defaultSampler: HAND.sampling.defaultSampler, hand: true }],
     ]);
     expect(bench.weightSets[0].steps).toEqual([1, FEW_STEP.sampling.maxSteps]);
     expect(bench.weightSets[1].steps[0]).toBe(FEW_STEP.sampling.maxSteps! + 1);
@@ -112,7 +112,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     expect(row('/digit/5.png')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: FEW_STEP.sampling.defaultSteps, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
   });
 
-  it('each step count by the set that serves it, at that set’s guidance; a number by the set that takes a hand, at its styled defaults', () => {
+  it('each step count by the set that serves it, at that set’s guidance; a number by the hand set, at its defaults', () => {
     expect(row('/digit/5.png?steps=1')).toMatchObject({ weightSet: FEW_STEP.name, weightsVersion: FEW_STEP.version, steps: 1, guidance: FEW_STEP.sampling.defaultGuidance, sampler: FEW_STEP.sampling.defaultSampler });
     expect(row('/digit/5.png?steps=10')).toMatchObject({ weightSet: GENERAL.name, weightsVersion: GENERAL.version, steps: 10, guidance: GENERAL.sampling.defaultGuidance, sampler: GENERAL.sampling.defaultSampler });
     expect(row('/number/2026.png')).toMatchObject(NUMBER_DRAWN);
@@ -138,6 +138,7 @@ describe('benchWorkerd on the bundled Worker', () => {
       { name: 'teacher', version: 'teacher-version' },
       { name: 'few-step', version: FEW_STEP.version },
       { name: 'general', version: GENERAL.version },
+      { name: 'hand', version: HAND.version },
     ];
     // Each model timed at every row's steps and both guidances, with a distinct time per setting.
     const generation = models.flatMap((m, i) =>
@@ -164,6 +165,7 @@ describe('benchWorkerd on the bundled Worker', () => {
     expect(md).toContain('| `GET /healthz` | – (no model) |');
     expect(md).toContain(`**few-step** (\`${FEW_STEP.version}\`): steps 1–${few.maxSteps} and the default request`);
     expect(md).toContain(`**general** (\`${GENERAL.version}\`): steps ${few.maxSteps! + 1}–`);
+    expect(md).toContain(`**hand** (\`${HAND.version}\`): every request in a hand`);
   });
 
   it('--record hands each served set the rows its weights drew, and the HTTP runs to the set that drew them', () => {

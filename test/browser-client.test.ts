@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { ASSETS_DIR, bundledWorkerOptions } from '../scripts/build/worker-options';
 import type { DrawDigitOptions, DrawNumberOptions } from '../src/client/index';
 import { launchChromium, type Browser } from './helpers/browser';
-import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
+import { BUNDLE_DIR, decodeGreyPng, FEW_STEP, GENERAL, HAND, startWorker } from './helpers/worker';
 
 type Case = Omit<DrawDigitOptions, 'onStep'>;
 
@@ -51,15 +51,13 @@ const NUMBERS: DrawNumberOptions[] = [
 ];
 
 /**
- * The parameters a case draws with: what it leaves out comes from the manifest of the set its steps
- * pick, or in a given hand with no steps the set that takes the styled default (in a hand, its styled guidance and sampler).
+ * The parameters a case draws with: what it leaves out comes from the manifest of the set that draws
+ * it: in a given hand the hand set, else the set its steps pick.
  */
 function expectedParams(c: Case) {
   const inHand = c.slant !== undefined || c.thickness !== undefined;
-  const unnamed = inHand && GENERAL.sampling.styledDefault ? GENERAL : FEW_STEP;
-  const { sampling } = c.steps === undefined ? unnamed : c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
-  const guidance = c.guidance ?? (inHand ? (sampling.styledGuidance ?? sampling.defaultGuidance) : sampling.defaultGuidance);
-  return { steps: c.steps ?? sampling.defaultSteps, guidance, sampler: c.sampler ?? (inHand ? (sampling.styledSampler ?? sampling.defaultSampler) : sampling.defaultSampler) };
+  const { sampling } = inHand ? HAND : c.steps === undefined || c.steps <= FEW_STEP.sampling.maxSteps! ? FEW_STEP : GENERAL;
+  return { steps: c.steps ?? sampling.defaultSteps, guidance: c.guidance ?? sampling.defaultGuidance, sampler: c.sampler ?? sampling.defaultSampler };
 }
 
 let mf: Miniflare;

@@ -16,7 +16,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type Browser } from './helpers/browser';
 import { withSampling } from '../scripts/set-sampling';
 import type { Manifest } from '../src/model/weights';
-import { bundleWithSampling, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
+import { bundleWithSampling, decodeGreyPng, FEW_STEP, GENERAL, HAND, startWorker } from './helpers/worker';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 
@@ -221,8 +221,8 @@ describe('the demo page', { timeout: 240_000 }, () => {
 
 interface ServedModel {
   sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string };
-  weightSets: { name: string; sampling: { defaultSteps: number; defaultSampler: string; styledSampler?: string; styledDefault?: true }; style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
-  guidanceBySteps: { weightSet: string; steps: [number, number]; defaultGuidance: number; styledGuidance?: number }[];
+  weightSets: { name: string; sampling: { defaultSteps: number; defaultSampler: string; hand?: true }; style: { descriptors: Record<'slant' | 'thickness', { range: [number, number]; percentiles: { p50: number } }> } | null }[];
+  guidanceBySteps: { weightSet: string; steps: [number, number]; defaultGuidance: number; hand?: true }[];
 }
 
 /** The page opened at `at`, with the errors its script throws. */
@@ -246,9 +246,8 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   /** The query the page sends for its sampling fields at their defaults and seed 42, in its order. */
   let sampling: string;
   /**
-   * The same while a hand or a number is asked for: the steps field shows the steps of the set that
-   * takes a hand by default (sampling.styledDefault), if one does, and the guidance and sampler fields
-   * the styled defaults of the set that draws those steps (GET /model's guidanceBySteps and weightSets).
+   * The same while a hand or a number is asked for: the fields show the defaults of the set that
+   * draws every request in a hand (sampling.hand; GET /model's guidanceBySteps and weightSets).
    */
   let styledSampling: string;
   beforeAll(async () => {
@@ -256,10 +255,10 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
     const s = model.sampling;
     const query = (steps: number, guidance: number, sampler: string) => new URLSearchParams({ steps: String(steps), seed: '42', guidance: String(guidance), sampler }).toString();
     sampling = query(s.defaultSteps, s.defaultGuidance, s.defaultSampler);
-    const steps = model.weightSets.find((set) => set.sampling.styledDefault)?.sampling.defaultSteps ?? s.defaultSteps;
-    const span = model.guidanceBySteps.find((g) => steps >= g.steps[0] && steps <= g.steps[1])!;
-    const set = model.weightSets.find((w) => w.name === span.weightSet)!;
-    styledSampling = query(steps, span.styledGuidance ?? span.defaultGuidance, set.sampling.styledSampler ?? set.sampling.defaultSampler);
+    const hand = model.weightSets.find((set) => set.sampling.hand)!;
+    const steps = hand.sampling.defaultSteps;
+    const span = model.guidanceBySteps.find((g) => g.hand && steps >= g.steps[0] && steps <= g.steps[1])!;
+    styledSampling = query(steps, span.defaultGuidance, hand.sampling.defaultSampler);
   });
   const statusText = (page: Page) => page.locator('#status').textContent();
   const settled = (page: Page) => page.waitForFunction(() => /^(Drew|Wrote|Error)/.test(document.getElementById('status')!.textContent!));
@@ -409,11 +408,11 @@ describe('the hand and numbers on the demo page', { timeout: 240_000 }, () => {
   });
 });
 
-describe('the demo page, for a set that defaults long runs and hands otherwise (sampling.longRuns, styledGuidance)', { timeout: 240_000 }, () => {
+describe('the demo page, for a set that defaults long runs otherwise (sampling.longRuns)', { timeout: 240_000 }, () => {
   let edited: Miniflare;
   beforeAll(() => {
     const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
-    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 }, styledGuidance: 3.25 })));
+    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { longRuns: { fromSteps: 10, defaultGuidance: 4.5 } })));
   });
   afterAll(() => edited?.dispose());
 
@@ -440,47 +439,16 @@ describe('the demo page, for a set that defaults long runs and hands otherwise (
     expect(failures).toEqual([]);
     await page.close();
   });
-
-  it('shows the styled default while a hand or a number is asked for, and sends it', async () => {
-    const { page, failures } = await openWatched((await edited.ready).origin);
-    const guidance = () => page.getByLabel('Guidance').inputValue();
-    await page.getByLabel('Steps').fill('6');
-    expect(await guidance()).toBe(String(GENERAL.sampling.defaultGuidance));
-    await drag(page, 'Slant', '0.1');
-    expect(await guidance()).toBe('3.25');
-    // At every step count of the set, long runs included.
-    await page.getByLabel('Steps').fill('12');
-    expect(await guidance()).toBe('3.25');
-    const drawn = page.waitForResponse((r) => r.url().includes('/digit/3.png'));
-    await generate(page);
-    const sent = new URL((await drawn).url()).searchParams;
-    expect({ steps: sent.get('steps'), guidance: sent.get('guidance'), slant: sent.get('slant') }).toEqual({ steps: '12', guidance: '3.25', slant: '0.1' });
-    // "Any slant" again: the plain default of the steps.
-    await page.getByLabel('Any slant').check();
-    expect(await guidance()).toBe('4.5');
-    // A number is always in a hand.
-    await page.getByLabel('Number').fill('2026');
-    expect(await guidance()).toBe('3.25');
-    await page.getByLabel('Number').fill('');
-    expect(await guidance()).toBe('4.5');
-    expect(failures).toEqual([]);
-    await page.close();
-  });
 });
 
-describe('the demo page, for a set that takes a hand by default (sampling.styledDefault)', { timeout: 240_000 }, () => {
-  let edited: Miniflare;
-  beforeAll(() => {
-    const manifest = JSON.parse(fs.readFileSync('weights/manifest.json', 'utf8')) as Manifest;
-    edited = startWorker(bundleWithSampling(GENERAL.version, withSampling(manifest, { styledDefault: true, styledGuidance: 3.25, styledSampler: 'dpmpp' })));
-  });
-  afterAll(() => edited?.dispose());
-
-  it("shows that set's steps, styled guidance and styled sampler while a hand or a number is asked for, and sends them, until the visitor changes one", async () => {
-    const { page, failures } = await openWatched((await edited.ready).origin);
+describe('the demo page and the hand set (sampling.hand)', { timeout: 240_000 }, () => {
+  it("shows the hand set's steps, guidance and sampler while a hand or a number is asked for, and sends them, until the visitor changes one", async () => {
+    const { page, failures } = await openWatched();
     const fields = async () => ({ steps: await page.getByLabel('Steps').inputValue(), guidance: await page.getByLabel('Guidance').inputValue(), sampler: await page.getByLabel('Sampler').inputValue() });
     const plain = { steps: String(FEW_STEP.sampling.defaultSteps), guidance: String(FEW_STEP.sampling.defaultGuidance), sampler: FEW_STEP.sampling.defaultSampler };
-    const inHand = { steps: String(GENERAL.sampling.defaultSteps), guidance: '3.25', sampler: 'dpmpp' };
+    const inHand = { steps: String(HAND.sampling.defaultSteps), guidance: String(HAND.sampling.defaultGuidance), sampler: HAND.sampling.defaultSampler };
+    // The test means something only while the hand's defaults differ from the default request's.
+    expect(inHand).not.toEqual(plain);
     expect(await fields()).toEqual(plain);
     await drag(page, 'Slant', '0.1');
     expect(await fields()).toEqual(inHand);
@@ -497,12 +465,13 @@ describe('the demo page, for a set that takes a hand by default (sampling.styled
     // The visitor's own steps stay; the guidance and sampler still follow the hand at them.
     await page.getByLabel('Steps').fill('6');
     await drag(page, 'Slant', '0.1');
-    expect(await fields()).toEqual({ steps: '6', guidance: '3.25', sampler: 'dpmpp' });
+    expect(await fields()).toEqual({ ...inHand, steps: '6' });
     // And the visitor's own sampler stays too.
-    await page.getByLabel('Sampler').selectOption('ddim');
+    const other = HAND.sampling.defaultSampler === 'ddim' ? 'dpmpp' : 'ddim';
+    await page.getByLabel('Sampler').selectOption(other);
     await page.getByLabel('Any slant').check();
     await drag(page, 'Slant', '0.2');
-    expect(await fields()).toEqual({ steps: '6', guidance: '3.25', sampler: 'ddim' });
+    expect(await fields()).toEqual({ ...inHand, steps: '6', sampler: other });
     expect(failures).toEqual([]);
     await page.close();
   });

@@ -24,11 +24,11 @@ describe('--models', () => {
 });
 
 describe('the served guidance, as the reports label it', () => {
-  it('names the set’s own, its long runs’ and its styled default', () => {
+  it('names the set’s own and its long runs’', () => {
     const own = { defaultSteps: 4, defaultGuidance: 2.25, defaultSampler: 'ddim' as const };
     expect(guidanceLabel(own)).toBe('2.25');
     expect(guidanceLabel({ ...own, guidanceInterval: { from: 0.1, to: 0.8 } })).toBe('2.25 at 0.1·T-0.8·T');
-    expect(guidanceLabel({ ...own, longRuns: { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: { from: 0.1, to: 0.8 } }, styledGuidance: 2.75 })).toBe('2.25; from 10 steps 4.5 at 0.1·T-0.8·T; in a given hand 2.75');
+    expect(guidanceLabel({ ...own, longRuns: { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: { from: 0.1, to: 0.8 } } })).toBe('2.25; from 10 steps 4.5 at 0.1·T-0.8·T');
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * Golden PNGs: the sha256 of a few seeded digits per weight set (the two the
+ * Golden PNGs: the sha256 of a few seeded digits per weight set (the three the
  * Worker serves and the teacher) at 1, 2, 4 and 10 steps, stored in
  * test/fixtures/golden-images.json. Any change to the weights, the noise, the
  * schedule, the samplers, the kernels or the PNG encoder shows up here.
  *
  * Where the Worker draws that set at that step count (few-step at 1-2, general
- * from 3 on) the PNG is fetched from the bundled Worker in workerd; every entry
+ * from 3 on, the hand set in a given hand at every count: its digits are drawn
+ * in one) the PNG is fetched from the bundled Worker in workerd; every entry
  * is also drawn in Node with the Worker's code and wasm binary, the only way to
  * reach the teacher (not served) and a set at the counts the Worker routes to
  * the other, and the two must agree byte for byte where both exist.
@@ -33,7 +34,10 @@ const GOLDEN = new GoldenFile(
     'per weights folder and weights version. Update only on purpose: UPDATE_GOLDEN=1 npx vitest run test/golden-images.test.ts (see test/helpers/golden.ts).',
 );
 
-const SETS = ['weights/few-step', 'weights', 'weights/teacher'];
+const SETS = ['weights/few-step', 'weights', 'weights/hand', 'weights/teacher'];
+/** The hand set draws only requests in a given hand: its digits are drawn in this one. */
+const HAND_STYLE = { slant: 0.3, thickness: 3 };
+const styleOf = (dir: string) => (SERVED_SETS.find((s) => s.dir === dir)?.manifest.sampling.hand ? HAND_STYLE : null);
 const STEPS = [1, 2, 4, 10];
 /** Two digits per set and step count, one per sampler. */
 const DRAWS: { digit: number; seed: number; sampler: SamplerName }[] = [
@@ -59,19 +63,22 @@ describe.each(SETS)('%s', (dir) => {
   it.each(STEPS)('%i steps: the stored PNG bytes', async (steps) => {
     const model = models.get(dir)!;
     const { version, sampling } = model.manifest;
-    const servedHere = weightSetFor(SERVED_SETS, steps).dir === dir;
+    const style = styleOf(dir);
+    const servedHere = weightSetFor(SERVED_SETS, steps, style !== null).dir === dir;
+    const inHand = style ? `&slant=${style.slant}&thickness=${style.thickness}` : '';
     for (const { digit, seed, sampler } of DRAWS) {
       const guidance = sampling.defaultGuidance;
-      const [image] = await drawDigits(model, { digits: [digit], seeds: [seed], steps, guidance, sampler });
+      const [image] = await drawDigits(model, { digits: [digit], seeds: [seed], steps, guidance, sampler, ...(style ? { styles: [style] } : {}) });
       expect(image.pixels.some((p) => p > 200), 'a digit, not a blank picture, is worth a golden hash').toBe(true);
       const node = sha256(encodePng(upscaleNearest(image, 28, 28)));
       if (servedHere) {
-        const res = await worker.dispatchFetch(`http://localhost/digit/${digit}.png?seed=${seed}&steps=${steps}&guidance=${guidance}&sampler=${sampler}&size=28`);
+        const res = await worker.dispatchFetch(`http://localhost/digit/${digit}.png?seed=${seed}&steps=${steps}&guidance=${guidance}&sampler=${sampler}&size=28${inHand}`);
         expect(res.status).toBe(200);
         expect(res.headers.get('x-weights-version')).toBe(version);
         expect(sha256(new Uint8Array(await res.arrayBuffer())), 'workerd and Node draw the same bytes').toBe(node);
       }
-      GOLDEN.check(`${dir} (${version}) steps ${steps} digit ${digit} seed ${seed} ${sampler} guidance ${guidance}${servedHere ? ', workerd = node' : ', node'}`, node);
+      const hand = style ? ` slant ${style.slant} thickness ${style.thickness}` : '';
+      GOLDEN.check(`${dir} (${version}) steps ${steps} digit ${digit} seed ${seed} ${sampler} guidance ${guidance}${hand}${servedHere ? ', workerd = node' : ', node'}`, node);
     }
   });
 });

@@ -21,6 +21,7 @@ const architecture = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifes
 const teacher = architecture('weights/teacher');
 const general = architecture('weights');
 const fewStep = architecture('weights/few-step');
+const hand = architecture('weights/hand');
 const FEW_STEP_MAX = (JSON.parse(fs.readFileSync('weights/few-step/manifest.json', 'utf8')) as { sampling: { maxSteps: number } }).sampling.maxSteps;
 
 const drawing = (unet: UNetConfig, images: number, steps: number, guidance = 2.25): Drawing => ({ unet, images, steps, guidance });
@@ -59,6 +60,14 @@ describe('numbers (GET /number, POST /imitate)', () => {
     expect(refusal(() => numberCost(drawing(general, 16, 85), 128))).not.toBeNull();
   });
 
+  it('fit 16 digits at the hand set’s default (4 steps) with room to spare, up to 33 steps at 28 px (32 at 128 px), and are refused past it', () => {
+    expect(numberCost(drawing(hand, 16, 4, 2), 28)).toBeLessThan(BUDGET / 5);
+    expect(refusal(() => numberCost(drawing(hand, 16, 33, 2), 28))).toBeNull();
+    expect(refusal(() => numberCost(drawing(hand, 16, 34, 2), 28))).toMatch(/^a number of 16 digits × 34 steps at guidance 2, 28 px high, is an estimated 10\d\d ms of CPU/);
+    expect(refusal(() => numberCost(drawing(hand, 16, 32, 2), 128))).toBeNull();
+    expect(refusal(() => numberCost(drawing(hand, 16, 33, 2), 128))).not.toBeNull();
+  });
+
   it('count an imitated upload’s decoding', () => {
     expect(numberCost(drawing(general, 4, 10), 28, 1024 * 1024)).toBeGreaterThan(numberCost(drawing(general, 4, 10), 28) + 300);
   });
@@ -68,6 +77,13 @@ describe('sheets', () => {
   it('fit the budget up to 160 digits at 8 steps on the general set, and are refused past it', () => {
     expect(refusal(() => sheetCost(drawing(general, 160, 8), 28))).toBeNull();
     expect(refusal(() => sheetCost(drawing(general, 160, 9), 28))).toMatch(/^a sheet of 160 digits × 9 steps .* is an estimated 10\d\d ms of CPU, and one request may use 1000 ms/);
+  });
+
+  it('in a given hand, drawn by the wider hand set, fit 160 digits up to 3 steps and 132 at its default 4', () => {
+    expect(refusal(() => sheetCost(drawing(hand, 160, 3, 2), 28))).toBeNull();
+    expect(refusal(() => sheetCost(drawing(hand, 160, 4, 2), 28))).toMatch(/^a sheet of 160 digits × 4 steps .* is an estimated 1\d\d\d ms of CPU/);
+    expect(refusal(() => sheetCost(drawing(hand, 132, 4, 2), 28))).toBeNull();
+    expect(refusal(() => sheetCost(drawing(hand, 133, 4, 2), 28))).not.toBeNull();
   });
 
   it('count the PNG encode: larger cells leave fewer steps', () => {

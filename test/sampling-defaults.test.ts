@@ -1,12 +1,10 @@
 /**
  * A set's guidance by step count (src/model/sampling-defaults.ts): samplingAt, the
- * spans GET /model lists (guidanceBySteps), the manifest checks of sampling.longRuns, and
- * the defaults of a run in a given hand (sampling.styledGuidance and styledSampler,
- * defaultGuidanceOf and defaultSamplerOf).
+ * spans GET /model lists (guidanceBySteps) and the manifest checks of sampling.longRuns.
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultGuidanceOf, defaultSamplerOf, samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
+import { samplingAt, type SamplingDefaults } from '../src/model/sampling-defaults';
 import { guidanceBySteps } from '../src/model/weight-sets';
 import { validateManifest, WeightsError, type Manifest } from '../src/model/weights';
 
@@ -30,36 +28,6 @@ describe('samplingAt', () => {
 
   it('is the set’s own at every step count without an entry', () => {
     expect(samplingAt({ ...sampling, longRuns: undefined }, 100)).toEqual({ defaultGuidance: 2.25 });
-  });
-});
-
-describe('defaultGuidanceOf', () => {
-  it('gives a run in a given hand the styled default at every step count, long runs included, and a plain run its own', () => {
-    const styled = { ...sampling, styledGuidance: 2.75 };
-    for (const steps of [1, 4, 10, 100]) expect(defaultGuidanceOf(styled, steps, true), `${steps} steps`).toBe(2.75);
-    expect([4, 10].map((steps) => defaultGuidanceOf(styled, steps, false))).toEqual([2.25, 4.5]);
-    // The interval still follows the step count.
-    expect(samplingAt(styled, 10)).toEqual({ defaultGuidance: 4.5, styledGuidance: 2.75, guidanceInterval: band });
-  });
-
-  it('gives a styled run the plain default when the set has no styled one', () => {
-    expect([4, 10].map((steps) => defaultGuidanceOf(sampling, steps, true))).toEqual([2.25, 4.5]);
-  });
-});
-
-describe('defaultSamplerOf', () => {
-  it('gives a run in a given hand the styled sampler where the set has one, and every other run the set’s own', () => {
-    const styled = { ...sampling, styledSampler: 'dpmpp' as const };
-    expect([defaultSamplerOf(styled, true), defaultSamplerOf(styled, false)]).toEqual(['dpmpp', 'ddim']);
-    expect([defaultSamplerOf(sampling, true), defaultSamplerOf(sampling, false)]).toEqual(['ddim', 'ddim']);
-  });
-
-  it('is refused in a manifest unless it names a sampler, on a set with style inputs', () => {
-    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledSampler: 'euler' } })).toThrow(/sampling\.styledSampler "euler" must be one of ddim, dpmpp/);
-    const { defaultSteps, defaultGuidance, defaultSampler } = general.sampling;
-    const plain = { ...general, sampling: { defaultSteps, defaultGuidance, defaultSampler, styledSampler: 'dpmpp' }, architecture: { ...general.architecture, styleFeatures: 0 } };
-    expect(() => validateManifest(plain)).toThrow(WeightsError);
-    expect(() => validateManifest(plain)).toThrow(/styledSampler is for a set with style inputs, and this one has none/);
   });
 });
 

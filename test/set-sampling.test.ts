@@ -117,71 +117,30 @@ describe('withSampling', () => {
   });
 });
 
-describe('styled guidance (sampling.styledGuidance)', () => {
-  it('sets, replaces and removes it without a new version: cache keys hold the filled-in guidance', () => {
-    const plain = withSampling(general, { styledGuidance: null }, '2026-12-06');
-    expect(plain.sampling).not.toHaveProperty('styledGuidance');
-    const styled = withSampling(plain, { styledGuidance: 3.25 }, '2026-12-06');
-    expect(styled.sampling).toEqual({ ...plain.sampling, styledGuidance: 3.25 });
-    expect([plain.version, styled.version]).toEqual([general.version, general.version]);
-    expect(withSampling(styled, { styledGuidance: null }, '2026-12-06').sampling).toEqual(plain.sampling);
-  });
+describe('the hand set (sampling.hand)', () => {
+  const hand = JSON.parse(fs.readFileSync('weights/hand/manifest.json', 'utf8')) as Manifest;
 
-  it('refuses a scale out of range, or one for a set with no style inputs, as the Worker would', () => {
-    expect(() => withSampling(general, { styledGuidance: 11 })).toThrow(/sampling\.styledGuidance 11 must be a number from 0 to 10/);
-    const plain = { ...general, architecture: { ...general.architecture, styleFeatures: 0 } };
-    expect(() => withSampling(plain, { styledGuidance: 2.75 })).toThrow(/styledGuidance is for a set with style inputs, and this one has none/);
-  });
-
-  it('is what --styled-guidance W and --no-styled-guidance ask for on the command line', () => {
-    expect(parseSetSampling(['weights', '--styled-guidance', '2.75']).change.styledGuidance).toBe(2.75);
-    expect(parseSetSampling(['weights', '--no-styled-guidance']).change.styledGuidance).toBeNull();
-    expect(parseSetSampling(['weights']).change.styledGuidance).toBeUndefined();
-    expect(() => parseSetSampling(['weights', '--styled-guidance', 'strong'])).toThrow(/--styled-guidance must be a number from 0 to 10, got "strong"/);
-    expect(() => parseSetSampling(['weights', '--styled-guidance', '3', '--no-styled-guidance'])).toThrow(/exclude each other/);
-  });
-});
-
-describe('the styled default (sampling.styledDefault)', () => {
-  it('sets and removes it without a new version: cache keys hold the filled-in steps', () => {
-    const plain = withSampling(general, { styledDefault: null }, '2026-12-06');
-    expect(plain.sampling).not.toHaveProperty('styledDefault');
-    const taking = withSampling(plain, { styledDefault: true }, '2026-12-06');
-    expect(taking.sampling).toEqual({ ...plain.sampling, styledDefault: true });
-    expect([plain.version, taking.version]).toEqual([general.version, general.version]);
-    expect(withSampling(taking, { styledDefault: null }, '2026-12-06').sampling).toEqual(plain.sampling);
+  it('sets and removes it without a new version: which set draws a request is in its X-Weights-Version, not in its bytes', () => {
+    const plain = withSampling(hand, { hand: null }, '2026-12-06');
+    expect(plain.sampling).not.toHaveProperty('hand');
+    const taking = withSampling(plain, { hand: true }, '2026-12-06');
+    expect(taking.sampling).toEqual({ ...plain.sampling, hand: true });
+    expect([plain.version, taking.version]).toEqual([hand.version, hand.version]);
   });
 
   it('refuses it on a set with no style inputs, and any value but true, as the Worker would', () => {
     const { defaultSteps, defaultGuidance, defaultSampler } = general.sampling;
     const plain = { ...general, sampling: { defaultSteps, defaultGuidance, defaultSampler }, architecture: { ...general.architecture, styleFeatures: 0 } };
-    expect(() => withSampling(plain, { styledDefault: true })).toThrow(/styledDefault is for a set with style inputs, and this one has none/);
-    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, styledDefault: 'yes' } })).toThrow(/sampling\.styledDefault "yes" must be true or absent/);
+    expect(() => withSampling(plain, { hand: true })).toThrow(/sampling\.hand is for a set with style inputs, and this one has none/);
+    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, hand: 'yes' } })).toThrow(/sampling\.hand "yes" must be true or absent/);
+    expect(() => validateManifest({ ...general, sampling: { ...general.sampling, defaultSampler: 'euler' } })).toThrow(/sampling\.defaultSampler "euler" must be one of ddim, dpmpp/);
   });
 
-  it('is what --styled-default and --no-styled-default ask for on the command line', () => {
-    expect(parseSetSampling(['weights', '--styled-default']).change.styledDefault).toBe(true);
-    expect(parseSetSampling(['weights', '--no-styled-default']).change.styledDefault).toBeNull();
-    expect(parseSetSampling(['weights']).change.styledDefault).toBeUndefined();
-    expect(() => parseSetSampling(['weights', '--styled-default', '--no-styled-default'])).toThrow(/exclude each other/);
+  it('is what --hand and --no-hand ask for on the command line', () => {
+    expect(parseSetSampling(['weights/hand', '--hand']).change.hand).toBe(true);
+    expect(parseSetSampling(['weights/hand', '--no-hand']).change.hand).toBeNull();
+    expect(parseSetSampling(['weights/hand']).change.hand).toBeUndefined();
+    expect(() => parseSetSampling(['weights/hand', '--hand', '--no-hand'])).toThrow(/exclude each other/);
   });
 });
 
-describe('the styled sampler (sampling.styledSampler)', () => {
-  it('sets and removes it without a new version: cache keys hold the filled-in sampler', () => {
-    const plain = withSampling(general, { styledSampler: null }, '2026-12-06');
-    expect(plain.sampling).not.toHaveProperty('styledSampler');
-    const styled = withSampling(plain, { styledSampler: 'dpmpp' }, '2026-12-06');
-    expect(styled.sampling).toEqual({ ...plain.sampling, styledSampler: 'dpmpp' });
-    expect([plain.version, styled.version]).toEqual([general.version, general.version]);
-    expect(withSampling(styled, { styledSampler: null }, '2026-12-06').sampling).toEqual(plain.sampling);
-  });
-
-  it('is what --styled-sampler S and --no-styled-sampler ask for on the command line', () => {
-    expect(parseSetSampling(['weights', '--styled-sampler', 'dpmpp']).change.styledSampler).toBe('dpmpp');
-    expect(parseSetSampling(['weights', '--no-styled-sampler']).change.styledSampler).toBeNull();
-    expect(parseSetSampling(['weights']).change.styledSampler).toBeUndefined();
-    expect(() => parseSetSampling(['weights', '--styled-sampler', 'euler'])).toThrow(/--styled-sampler must be one of ddim, dpmpp, got "euler"/);
-    expect(() => parseSetSampling(['weights', '--styled-sampler', 'ddim', '--no-styled-sampler'])).toThrow(/exclude each other/);
-  });
-});

@@ -14,7 +14,7 @@ const served = SERVED_SETS.map((set) => path.resolve(set.dir));
 
 describe('where a run exports its weights', () => {
   it('by default, outside every served set', () => {
-    expect(served).toEqual([path.resolve('weights/few-step'), path.resolve('weights')]);
+    expect(served).toEqual([path.resolve('weights/few-step'), path.resolve('weights'), path.resolve('weights/hand')]);
     // The flags npm run train / npm run distill add themselves.
     const train = parseTrainArgs(['--backend', 'wasm']).out;
     expect(train).toBe('weights/teacher');

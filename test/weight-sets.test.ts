@@ -1,16 +1,16 @@
 /** src/model/weight-sets.ts: which set draws a request of n steps, and the orders it refuses. */
 import { describe, expect, it } from 'vitest';
-import { checkWeightSets, stepRanges, weightSetFor } from '../src/model/weight-sets';
+import { checkWeightSets, guidanceBySteps, stepRanges, weightSetFor } from '../src/model/weight-sets';
 import { WeightsError } from '../src/model/weights';
 
-const set = (name: string, maxSteps?: number, more: { defaultSteps?: number; styledDefault?: true } = {}) => ({
+const set = (name: string, maxSteps?: number, more: { defaultSteps?: number; hand?: true } = {}) => ({
   manifest: { name, version: `${name}-v`, sampling: { defaultSteps: 1, defaultGuidance: 2, defaultSampler: 'ddim' as const, maxSteps, ...more } },
 });
 const few = set('few', 2);
 const mid = set('mid', 5);
 const general = set('general');
-/** A set that takes the styled requests naming no steps, at its own default of 6 (sampling.styledDefault). */
-const styledGeneral = set('general', undefined, { defaultSteps: 6, styledDefault: true });
+/** A set that draws every request in a hand, at its own default of 6 steps (sampling.hand). */
+const hand = set('hand', undefined, { defaultSteps: 6, hand: true });
 
 describe('weightSetFor', () => {
   it('gives a request the first set whose maxSteps admits it, and the default request the first set', () => {
@@ -20,14 +20,14 @@ describe('weightSetFor', () => {
     expect(weightSetFor([general], 7)).toBe(general);
   });
 
-  it('gives a request in a hand that names no steps the set that takes the styled default, and every other request the set it had', () => {
-    const sets = [few, mid, styledGeneral];
-    expect(weightSetFor(sets, undefined, true)).toBe(styledGeneral);
-    expect(weightSetFor(sets, undefined, false)).toBe(few);
-    // Steps named: the hand changes nothing.
-    expect([1, 3, 6].map((steps) => weightSetFor(sets, steps, true).manifest.name)).toEqual(['few', 'mid', 'general']);
-    // No set takes it: the first set, as before.
-    expect(weightSetFor([few, mid, general], undefined, true)).toBe(few);
+  it('gives every request in a hand the hand set, whatever its steps, and no plain request', () => {
+    // Served in any position: the plain sets keep their order among themselves.
+    for (const sets of [[few, mid, general, hand], [hand, few, mid, general]]) {
+      expect([undefined, 1, 3, 6, 100].map((steps) => weightSetFor(sets, steps, true))).toEqual([hand, hand, hand, hand, hand]);
+      expect([undefined, 1, 2, 3, 5, 6, 100].map((steps) => weightSetFor(sets, steps, false).manifest.name)).toEqual(['few', 'few', 'few', 'mid', 'mid', 'general', 'general']);
+    }
+    // No hand set: a request in a hand is routed as a plain one.
+    expect([undefined, 3].map((steps) => weightSetFor([few, mid, general], steps, true))).toEqual([few, mid]);
   });
 
   it('refuses a count no set draws (only unchecked sets leave one)', () => {
@@ -36,8 +36,20 @@ describe('weightSetFor', () => {
 });
 
 describe('stepRanges', () => {
-  it('splits 1..100, the API limit, between the sets', () => {
+  it('splits 1..100, the API limit, between the plain sets, and gives a hand set all of it', () => {
     expect(stepRanges([few, mid, general].map((s) => s.manifest))).toEqual([[1, 2], [3, 5], [6, 100]]);
+    expect(stepRanges([few, hand, mid, general].map((s) => s.manifest))).toEqual([[1, 2], [1, 100], [3, 5], [6, 100]]);
+  });
+});
+
+describe('guidanceBySteps', () => {
+  it('marks the spans of the hand set, which span every step count', () => {
+    const spans = guidanceBySteps([few, general, hand].map((s) => s.manifest));
+    expect(spans.map((s) => [s.weightSet, s.steps, s.hand])).toEqual([
+      ['few', [1, 2], undefined],
+      ['general', [3, 100], undefined],
+      ['hand', [1, 100], true],
+    ]);
   });
 });
 
@@ -45,7 +57,8 @@ describe('checkWeightSets', () => {
   it('accepts sets in order of their limits, the last without one', () => {
     expect(() => checkWeightSets([few, mid, general])).not.toThrow();
     expect(() => checkWeightSets([general])).not.toThrow();
-    expect(() => checkWeightSets([few, mid, styledGeneral])).not.toThrow();
+    expect(() => checkWeightSets([few, mid, general, hand])).not.toThrow();
+    expect(() => checkWeightSets([hand, general])).not.toThrow();
   });
 
   it.each([
@@ -56,8 +69,10 @@ describe('checkWeightSets', () => {
     ['two sets of one name', [few, set('few')], /weight sets 0 and 1 share a name or a version \(few, few-v\)/],
     ['a limit that leaves the next set nothing', [set('few', 100), general], /few's maxSteps 100 leaves the sets after it no step count below the API's 100/],
     ['no sets', [], /no weight sets/],
-    ['two sets taking the styled default', [set('few', 2, { styledDefault: true }), styledGeneral], /few and general both take the styled default/],
-    ['a styled default at a count another set serves', [few, set('general', undefined, { defaultSteps: 2, styledDefault: true })], /general takes the styled default at 2 steps, a count another set serves/],
+    ['two hand sets', [general, hand, set('hand2', undefined, { hand: true })], /weight sets hand and hand2 both draw the requests in a hand \(sampling\.hand\): one may/],
+    ['a hand set with a step limit', [general, set('hand', 4, { hand: true })], /hand draws every request in a hand, so it must take any step count, not at most 4/],
+    ['only a hand set', [hand], /no weight set draws plain requests/],
+    ['a limit on the last plain set, a hand set after it', [few, mid, hand], /the last weight set, mid, must take any step count/],
   ])('refuses %s', (_, sets, message) => {
     expect(() => checkWeightSets(sets)).toThrow(WeightsError);
     expect(() => checkWeightSets(sets)).toThrow(message);

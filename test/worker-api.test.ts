@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
-import { decodeGreyPng, FEW_STEP, GENERAL, SERVED_DEFAULTS, startWorker } from './helpers/worker';
+import { decodeGreyPng, FEW_STEP, GENERAL, HAND, SERVED_DEFAULTS, startWorker } from './helpers/worker';
 
 let mf: Miniflare;
 const get = (path: string, init?: RequestInit) => mf.dispatchFetch(`http://localhost${path}`, init as never);
@@ -160,7 +160,7 @@ describe('bad input', () => {
 });
 
 describe('GET /model and /healthz', () => {
-  it('describes both served weight sets and the step counts each draws', async () => {
+  it('describes the served weight sets and the step counts each draws', async () => {
     const res = await get('/model');
     expect(res.status).toBe(200);
     const m = (await res.json()) as Record<string, any>;
@@ -170,6 +170,7 @@ describe('GET /model and /healthz', () => {
     expect(m.weightSets.map((set: any) => [set.name, set.steps, set.weightsVersion])).toEqual([
       ['few-step', [1, FEW_STEP.sampling.maxSteps], FEW_STEP.version],
       ['general', [FEW_STEP.sampling.maxSteps! + 1, 100], GENERAL.version],
+      ['hand', [1, 100], HAND.version],
     ]);
     for (const set of m.weightSets) {
       expect(set.weightsVersion).toMatch(/^\d{4}-\d{2}-\d{2}-[0-9a-f]{12}$/);

@@ -18,7 +18,7 @@ import { sample, type Model, type SampleOptions } from '../src/model/sampler';
 import type { Params } from '../src/model/unet';
 import { modelOf, type Manifest } from '../src/model/weights';
 import { useWasm } from './helpers/node-backend';
-import { bundleWithSampling, decodeGreyPng, FEW_STEP, GENERAL, startWorker } from './helpers/worker';
+import { bundleWithSampling, decodeGreyPng, FEW_STEP, GENERAL, HAND, startWorker } from './helpers/worker';
 
 const band = { from: 0.1, to: 0.8 };
 const longRuns = { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: band };
@@ -69,12 +69,11 @@ describe('a set with long runs, in workerd', () => {
     expect(set.weightsVersion).toBe(edited.version);
     expect(set.sampling.longRuns).toEqual(longRuns);
     const lastFewStep = FEW_STEP.sampling.maxSteps!;
-    // A styled default, where a set has one, holds at every step count of the set.
-    const styled = (set: typeof FEW_STEP) => (set.sampling.styledGuidance !== undefined ? { styledGuidance: set.sampling.styledGuidance } : {});
     expect(model.guidanceBySteps).toEqual([
-      { weightSet: FEW_STEP.name, steps: [1, lastFewStep], defaultGuidance: FEW_STEP.sampling.defaultGuidance, ...styled(FEW_STEP) },
-      { weightSet: GENERAL.name, steps: [lastFewStep + 1, 9], defaultGuidance: GENERAL.sampling.defaultGuidance, ...styled(GENERAL) },
-      { weightSet: GENERAL.name, steps: [10, 100], defaultGuidance: 4.5, ...styled(GENERAL), guidanceInterval: band },
+      { weightSet: FEW_STEP.name, steps: [1, lastFewStep], defaultGuidance: FEW_STEP.sampling.defaultGuidance },
+      { weightSet: GENERAL.name, steps: [lastFewStep + 1, 9], defaultGuidance: GENERAL.sampling.defaultGuidance },
+      { weightSet: GENERAL.name, steps: [10, 100], defaultGuidance: 4.5, guidanceInterval: band },
+      { weightSet: HAND.name, steps: [1, 100], defaultGuidance: HAND.sampling.defaultGuidance, hand: true },
     ]);
     const openapi = (await get(long, '/openapi.json')).body.toString();
     expect(openapi).toContain(`the default depends on the steps: ${FEW_STEP.sampling.defaultGuidance} at 1-${lastFewStep} steps, ${GENERAL.sampling.defaultGuidance} at ${lastFewStep + 1}-9 steps, 4.5 at 10-100 steps`);

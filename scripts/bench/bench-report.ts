@@ -69,8 +69,9 @@ function generationTable(r: BenchReport): string {
   return markdownTable(headers, rows, headers.map((_, i) => i > 0));
 }
 
-/** "steps 1–2 and the default request", "steps 3–100": what the Worker draws with a set. */
+/** "steps 1–2 and the default request", "steps 3–100", "every request in a hand": what the Worker draws with a set. */
 function servesLabel(sets: readonly ServedWeightSet[], set: ServedWeightSet): string {
+  if (set.sampling.hand) return 'every request in a hand (slant or thickness, /number, /imitate), at any steps';
   return `steps ${set.steps[0]}–${set.steps[1]}${set === sets[0] ? ' and the default request' : ''}`;
 }
 
@@ -150,7 +151,7 @@ export function workerdSection(r: WorkerdSectionInput): string {
 
 ${markdownTable(headers, rows, headers.map((_, i) => i > 1))}
 
-- **drawn by**: the weight set named by the Worker's \`X-Weights-Version\` answer to the path, at the path's steps (without steps: its set's default steps; a number is in a hand, so the set that takes a hand draws it) and that set's default guidance and sampler (in a hand, its styled ones); the probe timed the same set and setting in the isolate.
+- **drawn by**: the weight set named by the Worker's \`X-Weights-Version\` answer to the path, at the path's steps (without steps: its set's default steps; a number, a slant or a thickness is in a hand, so the hand set draws it) and that set's default guidance and sampler; the probe timed the same set and setting in the isolate.
 - **whole request**: \`dispatchFetch\` round trip to the bundle as deployed (with wrangler.toml's static assets), body read. It adds up as assets router + dispatch + other + in the isolate.
 - **assets router**: whole request − the same bundle served without static assets: with \`[assets]\`, workerd's asset router looks every path up before it calls the Worker. On Cloudflare that lookup happens before the Worker runs and is not the Worker's CPU time.
 - **dispatch**: the round trip to a no-op Worker in its own workerd (Node → loopback socket → Miniflare's entry Worker → the Worker, and back): the floor of any request here, not the Worker's CPU time either.
@@ -199,7 +200,7 @@ ${r.cpuBackend ? `Pure-JS cpu backend, ${r.cpuBackend.model} (${r.cpuBackend.ste
 
 ## Start-up and size
 
-Cold start (fresh Node process, median of ${first.coldStart.runs}), ${first.name}: backend init ${fixed(first.coldStart.backendInitMedianMs, 1)} ms + weight check and decoding ${fixed(first.coldStart.weightsMedianMs, 1)} ms = **${fixed(first.coldStart.totalMedianMs, 1)} ms** (WebAssembly compile, which Workers do at upload: ${fixed(first.coldStart.compileMedianMs, 1)} ms; first digit after start: ${fixed(first.coldStart.firstDigitMedianMs, 0)} ms).${r.http?.workerdStartupMs != null ? ` Inside workerd, the Worker's own startupMs (backend init + the check and decoding of every weight set it serves): ${r.http.workerdStartupMs} ms.` : ''}
+Cold start (fresh Node process, median of ${first.coldStart.runs}), ${first.name}: backend init ${fixed(first.coldStart.backendInitMedianMs, 1)} ms + weight check and decoding ${fixed(first.coldStart.weightsMedianMs, 1)} ms = **${fixed(first.coldStart.totalMedianMs, 1)} ms** (WebAssembly compile, which Workers do at upload: ${fixed(first.coldStart.compileMedianMs, 1)} ms; first digit after start: ${fixed(first.coldStart.firstDigitMedianMs, 0)} ms).${r.http?.workerdStartupMs != null ? ` Inside workerd, the Worker's own startupMs (backend init + the check and decoding of the default request's weight set; the other sets are decoded when a request first needs them): ${r.http.workerdStartupMs} ms.` : ''}
 
 ${r.bundle ? `Bundle (\`wrangler deploy --dry-run\`): **${fixed(r.bundle.bytes / 1024, 1)} KiB raw, ${fixed(r.bundle.gzipBytes / 1024, 1)} KiB gzip** (${r.bundle.files.map((f) => `${fileLabel(f)} ${fixed(f.gzipBytes / 1024, 1)} KiB`).join(', ')}); wrangler: "${r.bundle.wranglerSays ?? '–'}".` : 'Bundle: skipped.'}
 

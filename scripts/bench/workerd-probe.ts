@@ -12,7 +12,7 @@
  *    each seed as an unseeded request gets, with the weight set that draws the
  *    path's steps, as getModel picks it (a number, or a slant or thickness, is
  *    in a hand), at the path's steps, else that set's default steps, and that
- *    set's default guidance and sampler, in a hand its styled ones) and pngMs
+ *    set's default guidance and sampler) and pngMs
  *    (the 28 px high upscale + PNG encode). The answer names the weights,
  *    steps, guidance and sampler it timed, so the bench can check them against
  *    the deployed Worker's.
@@ -26,7 +26,7 @@ import { drawDigits } from '../../src/model/generate';
 import { drawNumber, planNumber } from '../../src/model/number';
 import { getModel } from '../../src/model/runtime';
 import type { SamplerName } from '../../src/model/sampler';
-import { defaultGuidanceOf, defaultSamplerOf } from '../../src/model/sampling-defaults';
+import { samplingAt } from '../../src/model/sampling-defaults';
 import { asksForStyle, styleStatsOf } from '../../src/model/style-prior';
 
 /** What GET /__sections answers. */
@@ -54,7 +54,7 @@ async function sections(url: URL, env: Env, ctx: ExecutionContext): Promise<Resp
   const model = await getModel(query === null ? undefined : Number(query), inHand);
   const s = model.manifest.sampling;
   const steps = query === null ? s.defaultSteps : Number(query);
-  const drawing = { steps, guidance: defaultGuidanceOf(s, steps, inHand), sampler: defaultSamplerOf(s, inHand) };
+  const drawing = { steps, guidance: samplingAt(s, steps).defaultGuidance, sampler: s.defaultSampler };
   const stats = styleStatsOf(model.manifest);
   if (number && !stats) throw new Error(`${model.manifest.name} has no style inputs: it cannot draw ${target.pathname}`);
   const digits = [...(number ?? '')].map(Number);

@@ -26,7 +26,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import type { SamplerName } from '../../src/model/sampler';
-import { defaultGuidanceOf, defaultSamplerOf, type SamplingDefaults } from '../../src/model/sampling-defaults';
+import { samplingAt, type SamplingDefaults } from '../../src/model/sampling-defaults';
 import { median } from '../eval/stats';
 import { bundledWorkerOptions } from '../build/worker-options';
 import type { Sections } from './workerd-probe';
@@ -69,7 +69,7 @@ export interface ServedWeightSet {
   /** The first and last step count it draws. */
   steps: [number, number];
   weightsVersion: string;
-  sampling: Pick<SamplingDefaults, 'defaultSteps' | 'defaultGuidance' | 'defaultSampler' | 'longRuns' | 'styledGuidance' | 'styledSampler'>;
+  sampling: Pick<SamplingDefaults, 'defaultSteps' | 'defaultGuidance' | 'defaultSampler' | 'longRuns' | 'hand'>;
 }
 
 export interface WorkerdRow {
@@ -135,16 +135,14 @@ const json = async <T>(answer: Promise<{ body: ArrayBuffer }>): Promise<T> => JS
 
 type Drawn = Pick<WorkerdRow, 'weightSet' | 'weightsVersion' | 'steps' | 'guidance' | 'sampler'>;
 
-/** What a row's request drew: the set named by its X-Weights-Version, at the path's steps or that set's defaults (in a hand, its styled ones). */
+/** What a row's request drew: the set named by its X-Weights-Version, at the path's steps or that set's defaults. */
 export function drawnBy(url: string, weightsVersion: string | null, sets: readonly ServedWeightSet[]): Drawn {
   if (!drawsModel(url)) return { weightSet: null, weightsVersion: null, steps: null, guidance: null, sampler: null };
   const set = sets.find((s) => s.weightsVersion === weightsVersion);
   if (!set) throw new Error(`workerd: GET ${url} answered X-Weights-Version ${weightsVersion}, not one of GET /model's weight sets (${sets.map((s) => s.weightsVersion).join(', ')})`);
-  const { pathname, searchParams } = new URL(url, 'http://x');
-  const query = searchParams.get('steps');
+  const query = new URL(url, 'http://x').searchParams.get('steps');
   const steps = query === null ? set.sampling.defaultSteps : Number(query);
-  const inHand = pathname.startsWith('/number/') || searchParams.has('slant') || searchParams.has('thickness');
-  return { weightSet: set.name, weightsVersion: set.weightsVersion, steps, guidance: defaultGuidanceOf(set.sampling, steps, inHand), sampler: defaultSamplerOf(set.sampling, inHand) };
+  return { weightSet: set.name, weightsVersion: set.weightsVersion, steps, guidance: samplingAt(set.sampling, steps).defaultGuidance, sampler: set.sampling.defaultSampler };
 }
 
 /** Throws unless the probe timed in the isolate what the deployed Worker drew (a probe that picks weights or defaults otherwise would be timing something else). */
@@ -212,7 +210,7 @@ export async function benchWorkerd(bundleDir: string, probeDir: string, reps: nu
         serverTiming: Object.fromEntries(Object.entries(s.timing).map(([name, v]) => [name, median(v)])),
       };
     });
-    return { weightsVersion: health.weightsVersion, weightSets: weightSets.map(({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, longRuns } }) => ({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, ...(longRuns ? { longRuns } : {}) } })), reps, loopReps, rows };
+    return { weightsVersion: health.weightsVersion, weightSets: weightSets.map(({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, longRuns, hand } }) => ({ name, steps, weightsVersion, sampling: { defaultSteps, defaultGuidance, defaultSampler, ...(longRuns ? { longRuns } : {}), ...(hand ? { hand } : {}) } })), reps, loopReps, rows };
   } finally {
     await Promise.all([deployed, noAssets, noop, probe].map((mf) => mf.dispose()));
   }

@@ -19,7 +19,8 @@ export function atAGlance({ eval: e, bench: b }: Reports): string {
     const t = teacherMs(b, steps);
     return [label, `${q.model}, ${steps} ${q.sampler} steps`, percent(q.accuracy), fixed(q.fid, 2), `${fixed(servedMs(b, steps), 1)} ms${t ? ` (${fixed(t, 1)})` : ''}`];
   };
-  const sets = SERVED.map((s) => `**${s.name}** \`${s.version}\` (steps ${s.steps[0]}-${s.steps[1]}${s.drawsDefaultRequest ? ', the default request' : ''})`).join(' and ');
+  const named = SERVED.map((s) => `**${s.name}** \`${s.version}\` (${s.sampling.hand ? 'every request in a hand' : `steps ${s.steps[0]}-${s.steps[1]}${s.drawsDefaultRequest ? ', the default request' : ''}`})`);
+  const sets = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0];
   const table = markdownTable(
     ['request', 'drawn by', 'accuracy', `FID (teacher's default: ${fixed(teacher.fid, 2)})`, 'model time (teacher, same steps)'],
     [row('`/digit/5.png`', d), row('`/digit/5.png?steps=10`', 10)],
@@ -44,7 +45,7 @@ export function planTable({ bench: b }: Reports): string {
   const startup = b.http?.workerdStartupMs;
   const against = (ms: number) => (ms > FREE_PLAN_CPU_MS ? `over the free plan's ${FREE_PLAN_CPU_MS} ms by itself` : `within the free plan's ${FREE_PLAN_CPU_MS} ms by itself, though not together with the request it comes with`);
   return `${markdownTable(['request', `CPU in the isolate, ms (bench of ${day(b.date)})`, 'plan'], rows, [false, true, false])}${
-    startup != null ? `\n\nThe first generation request an isolate gets also starts the backend and decodes every served set: ${startup} ms in workerd here, ${against(startup)}.` : ''
+    startup != null ? `\n\nThe first generation request an isolate gets also starts the backend and decodes the default request's weight set: ${startup} ms in workerd here, ${against(startup)}. Another set is decoded when a request first needs it.` : ''
   }`;
 }
 
@@ -54,7 +55,7 @@ export function clientBinaries({ bench: b }: Reports): string {
   const rows = b.bundle.files.filter((f) => f.name !== 'index.js').map((f) => {
     const label = bundleFileLabel(b, f.name);
     const set = SERVED.find((s) => label.includes(`(${s.name})`));
-    const when = set ? (set.drawsDefaultRequest ? 'on import: the default request draws with it' : `on the first draw of ${set.steps[0]} or more steps`) : 'on import';
+    const when = !set ? 'on import' : set.drawsDefaultRequest ? 'on import: the default request draws with it' : set.sampling.hand ? 'on the first draw in a given hand (a slant, a thickness or a number)' : `on the first draw of ${set.steps[0]} or more steps`;
     return [label.replace(/^model\.bin \((.+)\)$/, 'weights of the $1 set (`client/$1-<hash>.bin`)').replace(/^tfjs-backend-wasm-simd\.wasm$/, 'tfjs WASM SIMD binary (`client/tfjs-backend-wasm-simd-<hash>.wasm`)'), when, kib(f.gzipBytes)];
   });
   return `${markdownTable(['file', 'fetched', 'gzip'], rows, [false, false, true])}\n\n(\`npm run bench\` of ${day(b.date)}; the same bytes as the Worker bundles.)`;

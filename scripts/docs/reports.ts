@@ -48,8 +48,11 @@ export const SERVED: ServedSet[] = (() => {
 
 export const servedByVersion = (version: string) => SERVED.find((s) => s.version === version);
 
-/** The served set that draws `steps`. */
-export const servedFor = (steps: number) => SERVED.find((s) => steps >= s.steps[0] && steps <= s.steps[1])!;
+/** The served set that draws a plain request of `steps` steps. */
+export const servedFor = (steps: number) => SERVED.find((s) => !s.sampling.hand && steps >= s.steps[0] && steps <= s.steps[1])!;
+
+/** The served set that draws every request in a hand, if any. */
+export const HAND_SET = SERVED.find((s) => s.sampling.hand);
 
 export const DEFAULT_SET = SERVED[0];
 

@@ -89,7 +89,7 @@ export function startupAndSize(b: BenchReport): string {
   const lines: string[] = [];
   const cold = b.models.map((m) => `${m.name} ${fixed(m.coldStart.totalMedianMs, 1)} ms`).join(', ');
   lines.push(`- **Cold start** in a fresh Node process (backend start-up, weights checked and decoded): ${cold}.`);
-  if (b.http?.workerdStartupMs != null) lines.push(`- **In workerd**, the Worker starts the backend and checks and decodes every served set in ${b.http.workerdStartupMs} ms, on the first request an isolate gets.`);
+  if (b.http?.workerdStartupMs != null) lines.push(`- **In workerd**, the Worker starts the backend and checks and decodes the default request's weight set in ${b.http.workerdStartupMs} ms, on the first request an isolate gets; each other set is checked and decoded when a request first needs it.`);
   if (b.bundle) {
     const files = b.bundle.files.map((f) => `${bundleFileLabel(b, f.name)} ${kib(f.gzipBytes)}`).join(', ');
     lines.push(`- **Bundle** (\`wrangler deploy --dry-run\`): ${kib(b.bundle.bytes)} raw, **${kib(b.bundle.gzipBytes)} gzip** (${files}).`);

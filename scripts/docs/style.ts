@@ -38,7 +38,7 @@ export function styleAtAGlance(r: StyleReport): string {
     ]),
     [false, false, true, true],
   );
-  return `Measured by \`${r.command}\` on ${day(r.date)} over ${r.sources.digits} held-out MNIST test digits: the correlation between the style asked (or the upload's) and the style of the digit drawn; the target is r ≥ ${t.controlR} (imitation ${t.imitationR}). The style teacher draws what the served sets learn from. More in [quality](docs/quality.md#style-control-imitation-one-hand).
+  return `Measured by \`${r.command}\` on ${day(r.date)} over ${r.sources.digits} held-out MNIST test digits: the correlation between the style asked (or the upload's) and the style of the digit drawn; the target is r ≥ ${t.controlR} (imitation ${t.imitationR}). The 16/32/64 style teacher is where the hand set started; it was distilled from the wider style teacher, measured in [reports/hand/teacher-wide](reports/hand/teacher-wide/style.md). More in [quality](docs/quality.md#style-control-imitation-one-hand).
 
 ${table}`;
 }

@@ -95,14 +95,14 @@ export interface ModelSummary {
 
 /**
  * "2.25", "4.5 at 0.1·T-0.8·T" for a set that guides only in an interval, "2.25; from 10 steps
- * 4.5 at 0.1·T-0.8·T" with long runs, "2.25; in a given hand 2.75" with a styled default.
+ * 4.5 at 0.1·T-0.8·T" with long runs.
  */
 export function guidanceLabel(sampling: Manifest['sampling']): string {
   const label = ({ defaultGuidance, guidanceInterval }: GuidanceAt) => (guidanceInterval ? `${defaultGuidance} at ${guidanceInterval.from}·T-${guidanceInterval.to}·T` : String(defaultGuidance));
-  const { longRuns, styledGuidance } = sampling;
+  const { longRuns } = sampling;
   const own = label(samplingAt(sampling, sampling.defaultSteps));
   const long = longRuns ? `; from ${longRuns.fromSteps} steps ${label(samplingAt(sampling, longRuns.fromSteps))}` : '';
-  return own + long + (styledGuidance !== undefined ? `; in a given hand ${styledGuidance}` : '');
+  return own + long;
 }
 
 export function summarizeModel(m: NamedModel): ModelSummary {

@@ -42,7 +42,7 @@ export async function drawNumber(options: DrawNumberOptions): Promise<DrawnNumbe
   const model = await getClientModel(options.steps, true);
   const stats = styleStatsOf(model.manifest);
   if (!stats) throw new RangeError(`${fn}: a number in one hand needs a weight set with style inputs, and ${model.manifest.name} has none`);
-  const { seed, steps, guidance, sampler, style } = withManifestDefaults({ ...options, digit: 0 }, model.manifest, true);
+  const { seed, steps, guidance, sampler, style } = withManifestDefaults({ ...options, digit: 0 }, model.manifest);
   const digits = [...options.digits].map(Number);
   const spacing = options.spacing ?? 'cells';
   const plan = planNumber(seed, digits.length, stats, style);

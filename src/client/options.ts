@@ -7,7 +7,7 @@
  */
 import type { Style } from '../image/style';
 import { SAMPLERS, type SamplerName } from '../model/sampler';
-import { defaultGuidanceOf, defaultSamplerOf } from '../model/sampling-defaults';
+import { samplingAt } from '../model/sampling-defaults';
 import { SERVED_SETS } from '../model/served-sets';
 import { asksForStyle, completeStyle, outOfRange, styleStatsOf } from '../model/style-prior';
 import { weightSetFor } from '../model/weight-sets';
@@ -58,12 +58,8 @@ export function checkSampling(options: Omit<DrawOptions, 'digit'>, fn: string): 
   if (outside) throw refusal(fn, outside.descriptor, `from ${outside.range[0]} to ${outside.range[1]}`, options[outside.descriptor]);
 }
 
-/**
- * Fills what the caller left out from the drawing set's sampling defaults, as GET /digit does;
- * `inHand`: the drawing is in a hand even with no descriptor given (a number), so a styled
- * run's default guidance applies, as on GET /number.
- */
-export function withManifestDefaults(options: DrawOptions, manifest: Manifest, inHand = false): DrawParams {
+/** Fills what the caller left out from the sampling defaults of the set that draws it, as GET /digit does. */
+export function withManifestDefaults(options: DrawOptions, manifest: Manifest): DrawParams {
   const { sampling } = manifest;
   const given = asksForStyle(options);
   const steps = options.steps ?? sampling.defaultSteps;
@@ -71,8 +67,8 @@ export function withManifestDefaults(options: DrawOptions, manifest: Manifest, i
     digit: options.digit,
     seed: options.seed,
     steps,
-    guidance: options.guidance ?? defaultGuidanceOf(sampling, steps, given || inHand),
-    sampler: options.sampler ?? defaultSamplerOf(sampling, given || inHand),
+    guidance: options.guidance ?? samplingAt(sampling, steps).defaultGuidance,
+    sampler: options.sampler ?? sampling.defaultSampler,
     // checkOptions has checked that this set draws styles.
     style: given ? completeStyle(styleStatsOf(manifest)!, options) : null,
   };

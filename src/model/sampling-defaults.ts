@@ -1,9 +1,8 @@
 /**
  * A weight set's sampling defaults (its manifest's `sampling`, checked in
  * weights.ts) and the one place they are resolved for a run: samplingAt gives
- * the guidance a run of so many steps gets from its set, and defaultGuidanceOf and
- * defaultSamplerOf the scale and sampler of a run that names none, with a style
- * given or not. The Worker's routes
+ * the guidance a run of so many steps gets from its set. A request in a hand
+ * gets the defaults of the set that draws it (sampling.hand). The Worker's routes
  * (params.ts), the sampler (the interval), the browser client, GET /model's
  * docs and the offline tools all ask it, so they draw and label alike.
  */
@@ -37,56 +36,28 @@ export interface SamplingDefaults {
   /** Runs of at least longRuns.fromSteps steps use its guidance and interval instead; re-versioned as the interval is. */
   longRuns?: LongRuns;
   /**
-   * The default guidance of a run given a style (slant or thickness, a /number's hand, an
-   * imitated digit), at every step count; absent: the same as a plain run's. A style costs
-   * students class fidelity that a stronger scale buys back (docs/history.md §6). A
-   * request's guidance is part of its cache key, so this needs no new version.
+   * This set draws every request given a style, at any step count, and no plain one
+   * (src/model/weight-sets.ts): a set wide enough to follow a hand, which the plain sets
+   * cannot learn without losing realism (reports/hand/RULE.md). Its own defaults are then
+   * a hand's defaults.
    */
-  styledGuidance?: number;
-  /**
-   * The default sampler of a run given a style, at every step count; absent: defaultSampler.
-   * A step-distilled set drawn by DPM-Solver++ runs its small-step mode (sampler.ts), which
-   * keeps the class in a hand better than its distilled 4-step DDIM mode
-   * (reports/style-only/bounded/RULE.md). A request's sampler is part of its cache key, so
-   * this needs no new version.
-   */
-  styledSampler?: SamplerName;
-  /**
-   * This set, not the first, draws the requests given a style that name no steps, at its
-   * own defaultSteps (src/model/weight-sets.ts): the default request's set may follow a
-   * hand less well than a set that costs a little more. A request's steps are part of its
-   * cache key, so this needs no new version either.
-   */
-  styledDefault?: true;
+  hand?: true;
 }
 
 /** What decides a run's guidance: the part of the defaults samplingAt reads. */
-export type GuidanceDefaults = Pick<SamplingDefaults, 'defaultGuidance' | 'guidanceInterval' | 'longRuns' | 'styledGuidance'>;
+export type GuidanceDefaults = Pick<SamplingDefaults, 'defaultGuidance' | 'guidanceInterval' | 'longRuns'>;
 
 /** The guidance a run of some step count gets from its set. */
 export interface GuidanceAt {
-  /** What a request that names no guidance and gives no style gets. */
+  /** What a request that names no guidance gets. */
   defaultGuidance: number;
-  /** What one that names no guidance but gives a style gets; absent: defaultGuidance. */
-  styledGuidance?: number;
   /** Where the run's guidance, given or default, applies; absent: every step. */
   guidanceInterval?: GuidanceInterval;
 }
 
 /** The set's guidance for a run of `steps` steps: its long-run entry from fromSteps on, else its own. */
 export function samplingAt(sampling: GuidanceDefaults, steps: number): GuidanceAt {
-  const { longRuns, styledGuidance } = sampling;
+  const { longRuns } = sampling;
   const { defaultGuidance, guidanceInterval } = longRuns && steps >= longRuns.fromSteps ? longRuns : sampling;
-  return { defaultGuidance, ...(styledGuidance !== undefined ? { styledGuidance } : {}), ...(guidanceInterval ? { guidanceInterval } : {}) };
-}
-
-/** The sampler of a run that names none: the styled default when a style is given and the set has one. */
-export function defaultSamplerOf(sampling: Pick<SamplingDefaults, 'defaultSampler' | 'styledSampler'>, styled: boolean): SamplerName {
-  return (styled ? sampling.styledSampler : undefined) ?? sampling.defaultSampler;
-}
-
-/** The guidance of a run of `steps` steps that names none: the styled default when a style is given and the set has one. */
-export function defaultGuidanceOf(sampling: GuidanceDefaults, steps: number, styled: boolean): number {
-  const at = samplingAt(sampling, steps);
-  return (styled ? at.styledGuidance : undefined) ?? at.defaultGuidance;
+  return { defaultGuidance, ...(guidanceInterval ? { guidanceInterval } : {}) };
 }

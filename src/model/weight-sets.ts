@@ -1,16 +1,24 @@
 /**
  * Which weights draw a request. The Worker (and the browser client) serve
- * more than one weight set, each a weights folder with its own manifest,
- * ordered from the fewest steps up:
+ * more than one weight set, each a weights folder with its own manifest.
+ * The plain sets are ordered from the fewest steps up:
  *
  *  - few-step (weights/few-step/): a wider student, step-distilled for 1-2
  *    steps, cheap at those counts only. Its defaults are the default request's.
  *  - general (weights/): the narrow student that takes any step count.
  *
- * A request goes to the first set whose `sampling.maxSteps` admits its steps;
- * a request without `steps` goes to the first set, with that set's defaults,
- * unless it is drawn in a hand (a slant or thickness, a number, an imitation)
- * and a set carries `sampling.styledDefault`: then to that set, at its defaults.
+ * A plain request goes to the first plain set whose `sampling.maxSteps` admits
+ * its steps, or to the first one, at its defaults, when it names none.
+ *
+ * A request drawn in a hand (a slant or thickness, a number, an imitation)
+ * goes to the set that carries `sampling.hand`, whatever its steps, at that
+ * set's defaults when it names none:
+ *
+ *  - hand (weights/hand/): a wider student that learned the style with every
+ *    weight, which the plain sets cannot without losing realism
+ *    (reports/hand/RULE.md). It draws no plain request.
+ *
+ * Without a hand set, a request in a hand is routed as a plain one.
  * `steps` keeps meaning network calls whichever set answers.
  */
 import { LIMITS } from '../limits';
@@ -22,10 +30,15 @@ export interface WithManifest {
   manifest: Pick<Manifest, 'sampling' | 'version' | 'name'>;
 }
 
+const isHand = (s: WithManifest) => s.manifest.sampling.hand === true;
+
 /** The set that draws a request of `steps` (undefined: none named), `inHand` when it is drawn in a given or drawn hand. */
 export function weightSetFor<T extends WithManifest>(sets: readonly T[], steps: number | undefined, inHand = false): T {
-  if (steps === undefined) return (inHand && sets.find((s) => s.manifest.sampling.styledDefault)) || sets[0];
-  const set = sets.find((s) => steps <= (s.manifest.sampling.maxSteps ?? Infinity));
+  const hand = inHand ? sets.find(isHand) : undefined;
+  if (hand) return hand;
+  const plain = sets.filter((s) => !isHand(s));
+  if (steps === undefined) return plain[0];
+  const set = plain.find((s) => steps <= (s.manifest.sampling.maxSteps ?? Infinity));
   // Only sets that fail checkWeightSets leave a count unserved.
   if (!set) throw new WeightsError(`no weight set draws ${steps} steps`);
   return set;
@@ -37,33 +50,44 @@ export function checkWeightSets(sets: readonly WithManifest[]): void {
   sets.forEach(({ manifest }, i) => {
     const twin = sets.findIndex((other) => other.manifest.name === manifest.name || other.manifest.version === manifest.version);
     if (twin !== i) throw new WeightsError(`weight sets ${twin} and ${i} share a name or a version (${manifest.name}, ${manifest.version})`);
-    const last = i === sets.length - 1;
-    const maxSteps = manifest.sampling.maxSteps;
     if (!manifest.name) throw new WeightsError(`weight set ${i} (${manifest.version}) has no name`);
+  });
+  const hands = sets.filter(isHand);
+  if (hands.length > 1) throw new WeightsError(`weight sets ${hands.map((s) => s.manifest.name).join(' and ')} both draw the requests in a hand (sampling.hand): one may`);
+  if (hands[0]?.manifest.sampling.maxSteps !== undefined) throw new WeightsError(`weight set ${hands[0].manifest.name} draws every request in a hand, so it must take any step count, not at most ${hands[0].manifest.sampling.maxSteps}`);
+  const plain = sets.filter((s) => !isHand(s));
+  if (!plain.length) throw new WeightsError('no weight set draws plain requests: every set is a hand set');
+  plain.forEach(({ manifest }, i) => {
+    const last = i === plain.length - 1;
+    const maxSteps = manifest.sampling.maxSteps;
     if (last && maxSteps !== undefined) throw new WeightsError(`the last weight set, ${manifest.name}, must take any step count, not at most ${maxSteps}`);
     if (!last && maxSteps === undefined) throw new WeightsError(`weight set ${manifest.name} takes any step count, so the sets after it would never serve`);
-    const before = sets[i - 1]?.manifest.sampling.maxSteps ?? 0;
+    const before = plain[i - 1]?.manifest.sampling.maxSteps ?? 0;
     if (maxSteps !== undefined && maxSteps <= before) throw new WeightsError(`weight set ${manifest.name}'s maxSteps ${maxSteps} must exceed the previous set's ${before}`);
     if (maxSteps !== undefined && maxSteps >= LIMITS.maxSteps) throw new WeightsError(`weight set ${manifest.name}'s maxSteps ${maxSteps} leaves the sets after it no step count below the API's ${LIMITS.maxSteps}`);
   });
-  const styledDefaults = sets.filter((s) => s.manifest.sampling.styledDefault).map((s) => s.manifest.name);
-  if (styledDefaults.length > 1) throw new WeightsError(`weight sets ${styledDefaults.join(' and ')} both take the styled default (sampling.styledDefault): one may`);
-  const styled = sets.find((s) => s.manifest.sampling.styledDefault);
-  // Naming its default steps must draw what naming none does.
-  if (styled && weightSetFor(sets, styled.manifest.sampling.defaultSteps) !== styled) {
-    throw new WeightsError(`weight set ${styled.manifest.name} takes the styled default at ${styled.manifest.sampling.defaultSteps} steps, a count another set serves`);
-  }
 }
 
-/** The first and last step count each set serves, e.g. [[1, 2], [3, 100]]: for /model and the docs. */
+/**
+ * The first and last step count each set serves, e.g. [[1, 2], [3, 100]]: for /model and the docs.
+ * A hand set serves every count (of the requests in a hand); the plain sets split them.
+ */
 export function stepRanges(manifests: readonly Pick<Manifest, 'sampling'>[]): [number, number][] {
-  return manifests.map((m, i) => [(manifests[i - 1]?.sampling.maxSteps ?? 0) + 1, m.sampling.maxSteps ?? LIMITS.maxSteps]);
+  let before = 0;
+  return manifests.map(({ sampling }) => {
+    if (sampling.hand) return [1, LIMITS.maxSteps];
+    const range: [number, number] = [before + 1, sampling.maxSteps ?? LIMITS.maxSteps];
+    before = range[1];
+    return range;
+  });
 }
 
 /** The guidance of a run of `steps` steps (the first and last of a span), from the set `weightSet`. */
 export interface GuidanceSpan extends GuidanceAt {
   weightSet: string;
   steps: [number, number];
+  /** The span is of the set that draws the requests in a hand (sampling.hand), and of no plain request. */
+  hand?: true;
 }
 
 /** The guidance every step count gets, in spans: each set's range, split where its long runs start (samplingAt). */
@@ -72,6 +96,6 @@ export function guidanceBySteps(manifests: readonly Pick<Manifest, 'name' | 'sam
     const { name, sampling } = manifests[i];
     const from = sampling.longRuns?.fromSteps;
     const spans: [number, number][] = from !== undefined && first < from && from <= last ? [[first, from - 1], [from, last]] : [[first, last]];
-    return spans.map((steps) => ({ weightSet: name!, steps, ...samplingAt(sampling, steps[0]) }));
+    return spans.map((steps) => ({ weightSet: name!, steps, ...(sampling.hand ? { hand: true as const } : {}), ...samplingAt(sampling, steps[0]) }));
   });
 }

@@ -56,6 +56,7 @@ export function validateManifest(raw: unknown): Manifest {
   if (!m.binary || !/^[0-9a-f]{64}$/.test(m.binary.sha256 ?? '')) fail('missing binary.sha256');
   if (!Array.isArray(m.tensors)) fail('missing tensor table');
   if (!m.sampling || !Number.isInteger(m.sampling.defaultSteps) || !Number.isFinite(m.sampling.defaultGuidance)) fail('missing sampling defaults');
+  if (!SAMPLERS.includes(m.sampling.defaultSampler)) fail(`sampling.defaultSampler ${JSON.stringify(m.sampling.defaultSampler)} must be one of ${SAMPLERS.join(', ')}`);
   const { maxSteps } = m.sampling;
   if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= m.sampling.defaultSteps)) fail(`sampling.maxSteps ${JSON.stringify(maxSteps)} must be an integer no smaller than defaultSteps`);
   const interval = m.sampling.guidanceInterval;
@@ -65,20 +66,10 @@ export function validateManifest(raw: unknown): Manifest {
     const problem = longRunsProblem(longRuns, m.sampling);
     if (problem) fail(`sampling.longRuns ${JSON.stringify(longRuns)}: ${problem}`);
   }
-  const styled = m.sampling.styledGuidance;
-  if (styled !== undefined) {
-    if (!(typeof styled === 'number' && styled >= 0 && styled <= LIMITS.maxGuidance)) fail(`sampling.styledGuidance ${JSON.stringify(styled)} must be a number from 0 to ${LIMITS.maxGuidance}`);
-    if (!m.architecture?.styleFeatures) fail('sampling.styledGuidance is for a set with style inputs, and this one has none');
-  }
-  const styledSampler = m.sampling.styledSampler;
-  if (styledSampler !== undefined) {
-    if (!SAMPLERS.includes(styledSampler)) fail(`sampling.styledSampler ${JSON.stringify(styledSampler)} must be one of ${SAMPLERS.join(', ')}`);
-    if (!m.architecture?.styleFeatures) fail('sampling.styledSampler is for a set with style inputs, and this one has none');
-  }
-  const styledDefault = m.sampling.styledDefault;
-  if (styledDefault !== undefined) {
-    if (styledDefault !== true) fail(`sampling.styledDefault ${JSON.stringify(styledDefault)} must be true or absent`);
-    if (!m.architecture?.styleFeatures) fail('sampling.styledDefault is for a set with style inputs, and this one has none');
+  const hand = m.sampling.hand;
+  if (hand !== undefined) {
+    if (hand !== true) fail(`sampling.hand ${JSON.stringify(hand)} must be true or absent`);
+    if (!m.architecture?.styleFeatures) fail('sampling.hand is for a set with style inputs, and this one has none');
   }
   if (m.name !== undefined && (typeof m.name !== 'string' || !m.name)) fail('name must be a non-empty string');
   let specs;

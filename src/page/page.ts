@@ -154,33 +154,33 @@ $("to").value = "8";
 var source = null; // the generated PNG's bytes: what Inpaint and Restyle start from
 var say = function (text) { $("status").textContent = text; };
 
-// The default steps, guidance and sampler depend on whether the drawing is in a given hand, a
-// slider set or a number (a set may draw a hand by default: sampling.styledDefault), and the
-// guidance and sampler on the steps too, through the set that draws them (GET /model's
-// guidanceBySteps and weightSets: a set may guide a hand harder, or with another sampler).
+// The default steps, guidance and sampler are those of the set that draws the request (GET
+// /model's guidanceBySteps and weightSets): in a given hand, a slider set or a number, the hand
+// set (sampling.hand); otherwise the plain set its steps pick.
 // Until the visitor changes one, its field shows the default of what is asked for.
 var guidanceSpans = [];
 var weightSets = [];
 var plainSteps = null; // the default request's steps
-var styledSteps = null; // a hand's default steps, where a set takes it
+var handSet = null; // the set that draws every request in a hand, if one is served
 var shown = { steps: null, guidance: null, sampler: null }; // the defaults the fields were last given
 function inHand() { return handQuery() !== "" || $("number").value !== ""; }
 function spanOfSteps() {
   var steps = Number($("steps").value);
-  return guidanceSpans.find(function (g) { return steps >= g.steps[0] && steps <= g.steps[1]; });
+  var hand = inHand() && handSet !== null;
+  return guidanceSpans.find(function (g) { return Boolean(g.hand) === hand && steps >= g.steps[0] && steps <= g.steps[1]; });
 }
 var defaults = {
-  steps: function () { return inHand() && styledSteps !== null ? styledSteps : plainSteps; },
+  steps: function () { return inHand() && handSet ? String(handSet.sampling.defaultSteps) : plainSteps; },
   guidance: function () {
     var span = spanOfSteps();
     if (!span) return null;
-    return String(inHand() && span.styledGuidance !== undefined ? span.styledGuidance : span.defaultGuidance);
+    return String(span.defaultGuidance);
   },
   sampler: function () {
     var span = spanOfSteps();
     var set = span && weightSets.find(function (w) { return w.name === span.weightSet; });
     if (!set) return null;
-    return inHand() && set.sampling.styledSampler !== undefined ? set.sampling.styledSampler : set.sampling.defaultSampler;
+    return set.sampling.defaultSampler;
   },
 };
 function follow(field) {
@@ -203,8 +203,7 @@ fetch("/model").then(function (res) {
   $("guidance").max = s.maxGuidance;
   plainSteps = String(s.defaultSteps);
   weightSets = model.weightSets;
-  var takesHand = weightSets.find(function (set) { return set.sampling.styledDefault; });
-  if (takesHand) styledSteps = String(takesHand.sampling.defaultSteps);
+  handSet = weightSets.find(function (set) { return set.sampling.hand; }) || null;
   if ($("steps").value === "") $("steps").value = shown.steps = defaults.steps();
   guidanceSpans = model.guidanceBySteps;
   if ($("guidance").value === "") $("guidance").value = shown.guidance = defaults.guidance() || String(s.defaultGuidance);

@@ -87,7 +87,7 @@ for (const format of FORMATS) {
     const query = c.req.valid('query');
     const model = await getModel(query.steps, asksForStyle(query));
     const style = requestedStyle(query, model.manifest);
-    const params = withDefaults(query, model.manifest.sampling, style !== null);
+    const params = withDefaults(query, model.manifest.sampling);
     const costMs = format.cost({ unet: model.unet, images: 1, steps: params.steps, guidance: params.guidance }, params.size);
     const seed = drawSeed(params.seed);
     // No style given: the key and the drawing are exactly those of before style existed.

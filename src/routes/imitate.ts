@@ -49,7 +49,7 @@ imitateRoutes.post('/imitate', validated(route.request), async (c) => {
   const drawer = drawsWith(q.steps, true);
   const stats = styleStatsOf(drawer);
   if (!stats) throw styleUnavailable(drawer);
-  const params = withDefaults(q, drawer.sampling, true);
+  const params = withDefaults(q, drawer.sampling);
   const upload = await readUpload(c, ['image']);
   const drawing = { unet: drawer.architecture, images: q.digits.length, steps: params.steps, guidance: params.guidance };
   await payForDrawing(c, numberCost(drawing, params.size, declaredPixels(upload.image)));

@@ -36,9 +36,7 @@ const weightSet = z
         })
         .optional()
         .meta({ description: 'requests of fromSteps steps or more get this default guidance and guidance interval instead of the set’s own (both replaced); absent: every step count gets the set’s own' }),
-      styledGuidance: z.number().optional().meta({ description: 'the default guidance of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count: a style costs the students class fidelity that a stronger scale buys back; absent: the same default as without a style' }),
-      styledSampler: z.string().optional().meta({ description: 'the default sampler of a request drawn in a given hand (slant or thickness, GET /number, POST /imitate), at every step count; absent: defaultSampler' }),
-      styledDefault: z.literal(true).optional().meta({ description: 'this set, at its defaultSteps, draws the requests drawn in a given hand (slant or thickness, GET /number, POST /imitate) that name no steps, in place of the first set: it follows a hand better; absent on every set: the first set draws them' }),
+      hand: z.literal(true).optional().meta({ description: 'this set draws every request in a given hand (slant or thickness, GET /number, POST /imitate), at any step count and by default at its own defaults, and no plain request: it follows a hand far more closely than the plain sets; absent on every set: the plain sets draw those requests too' }),
     }),
     style: z
       .object({
@@ -80,11 +78,11 @@ const modelRoute = documented({
                   weightSet: z.string(),
                   steps: z.tuple([z.number().int(), z.number().int()]),
                   defaultGuidance: z.number(),
-                  styledGuidance: z.number().optional(),
                   guidanceInterval: interval.optional(),
+                  hand: z.literal(true).optional(),
                 }),
               )
-              .meta({ description: 'the guidance every step count gets: the weight set that draws it, the default guidance of a request that names none (styledGuidance: of one drawn in a given hand; absent: defaultGuidance), and where a request’s guidance applies (absent: every step), in spans of steps from 1 to maxSteps' }),
+              .meta({ description: 'the guidance every step count gets: the weight set that draws it, the default guidance of a request that names none, and where a request’s guidance applies (absent: every step), in spans of steps from 1 to maxSteps; the spans marked hand are of the set that draws every request in a hand, the others of plain requests' }),
             weightSets: z.array(weightSet),
           })
           .meta({ id: 'Model' }),
@@ -113,7 +111,7 @@ export const modelRoutes = new Hono<AppEnv>();
 
 modelRoutes.get('/model', async (c) => {
   const served = await getServedModels();
-  const manifests = served.sets.map((set) => set.manifest);
+  const { manifests } = served;
   const ranges = stepRanges(manifests);
   const weightSets = manifests.map((m, i) => describe(m, ranges[i]));
   return c.json(

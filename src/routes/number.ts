@@ -50,7 +50,7 @@ numberRoutes.get(
     const q = c.req.valid('query');
     // Every number is written in a hand, given or drawn.
     const model = await getModel(q.steps, true);
-    const params = withDefaults(q, model.manifest.sampling, true);
+    const params = withDefaults(q, model.manifest.sampling);
     const stats = styleStatsOf(model.manifest);
     if (!stats) throw styleUnavailable(model.manifest);
     const given = requestedStyle(q, model.manifest);

@@ -39,7 +39,7 @@ sheetRoutes.get('/sheet.png', validated(route.request), async (c) => {
   const columns = q.seeds ?? DEFAULT_SEEDS;
   const model = await getModel(q.steps, asksForStyle(q));
   const style = requestedStyle(q, model.manifest);
-  const params = withDefaults(q, model.manifest.sampling, style !== null);
+  const params = withDefaults(q, model.manifest.sampling);
   const costMs = sheetCost({ unet: model.unet, images: digits.length * columns, steps: params.steps, guidance: params.guidance }, params.size);
   const seed = drawSeed(params.seed);
   const seeds = Array.from({ length: columns }, (_, j) => (seed + j) >>> 0);

@@ -14,13 +14,14 @@ interface ServedManifest {
   name: string;
   version: string;
   architecture: { channels: number[] };
-  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; styledGuidance?: number; styledSampler?: string; styledDefault?: true };
+  sampling: { defaultSteps: number; defaultGuidance: number; defaultSampler: string; maxSteps?: number; hand?: true };
 }
 const served = (dir: string) => JSON.parse(fs.readFileSync(`${dir}/manifest.json`, 'utf8')) as ServedManifest;
 
-/** The served weight sets (src/model/weight-sets.ts): few-step draws the default request and up to its maxSteps, general the rest. */
+/** The served weight sets (src/model/weight-sets.ts): few-step draws the default request and up to its maxSteps, general the rest, hand every request in a hand. */
 export const FEW_STEP = served('weights/few-step');
 export const GENERAL = served('weights');
+export const HAND = served('weights/hand');
 
 /** What a request without steps, guidance or sampler gets: the few-step set's defaults. */
 export const SERVED_DEFAULTS = FEW_STEP.sampling;

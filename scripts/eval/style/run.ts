@@ -6,7 +6,7 @@
  * .md. Nothing is chosen here, so one seed range serves.
  */
 import { Rng } from '../../../src/model/rng';
-import { defaultGuidanceOf, defaultSamplerOf } from '../../../src/model/sampling-defaults';
+import { samplingAt } from '../../../src/model/sampling-defaults';
 import { initBackend } from '../../train/backend';
 import { loadMnist } from '../../train/mnist';
 import { formatDuration } from '../../train/progress';
@@ -35,9 +35,9 @@ export async function runStyle(args: EvalArgs): Promise<void> {
   const runs = models.flatMap((m) => {
     const served = m.manifest.sampling;
     return (style.steps[m.name] ?? [served.defaultSteps]).flatMap((steps) => {
-      // Every drawing here is in a given hand: the set's styled default, as the Worker gives it.
-      const scales = style.guidance.length ? style.guidance : [defaultGuidanceOf(served, steps, true)];
-      return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: defaultSamplerOf(served, true) } }));
+      // At the set's own defaults, as the Worker draws a hand with the set that draws it (the hand set).
+      const scales = style.guidance.length ? style.guidance : [samplingAt(served, steps).defaultGuidance];
+      return scales.map((guidance): { m: typeof m; settings: StyleSettings } => ({ m, settings: { steps, guidance, sampler: served.defaultSampler } }));
     });
   });
   for (const { m, settings } of runs) {
