@@ -51,9 +51,6 @@ export const servedByVersion = (version: string) => SERVED.find((s) => s.version
 /** The served set that draws a plain request of `steps` steps. */
 export const servedFor = (steps: number) => SERVED.find((s) => !s.sampling.hand && steps >= s.steps[0] && steps <= s.steps[1])!;
 
-/** The served set that draws every request in a hand, if any. */
-export const HAND_SET = SERVED.find((s) => s.sampling.hand);
-
 export const DEFAULT_SET = SERVED[0];
 
 /** 2026-12-03T07:32:02.168Z → 2026-12-03 */

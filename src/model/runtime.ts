@@ -7,7 +7,6 @@
  * weights. Bad weights are logged once and make every request their set would
  * draw answer 503 rather than draw with the wrong numbers.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import simdModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
 import fewStepBinary from '../../weights/few-step/model.bin';
 import handBinary from '../../weights/hand/model.bin';

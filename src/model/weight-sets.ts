@@ -36,9 +36,8 @@ const isHand = (s: WithManifest) => s.manifest.sampling.hand === true;
 export function weightSetFor<T extends WithManifest>(sets: readonly T[], steps: number | undefined, inHand = false): T {
   const hand = inHand ? sets.find(isHand) : undefined;
   if (hand) return hand;
-  const plain = sets.filter((s) => !isHand(s));
-  if (steps === undefined) return plain[0];
-  const set = plain.find((s) => steps <= (s.manifest.sampling.maxSteps ?? Infinity));
+  // Per request: the plain sets are found in place, without a filtered copy.
+  const set = sets.find((s) => !isHand(s) && (steps === undefined || steps <= (s.manifest.sampling.maxSteps ?? Infinity)));
   // Only sets that fail checkWeightSets leave a count unserved.
   if (!set) throw new WeightsError(`no weight set draws ${steps} steps`);
   return set;
