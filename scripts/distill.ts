@@ -79,6 +79,7 @@ function emphasisFacts({ emphasis }: DistillArgs) {
     ...(emphasis.emaTargets ? { emaTargets: true } : {}),
     ...(emphasis.backgroundLoss ? { backgroundLoss: emphasis.backgroundLoss } : {}),
     ...(emphasis.ringWeight ? { ringWeight: emphasis.ringWeight } : {}),
+    ...(emphasis.guidanceSlope ? { guidanceSlope: emphasis.guidanceSlope } : {}),
     ...(emphasis.styleOnly ? { styleOnly: true } : {}),
   };
 }

@@ -14,7 +14,7 @@ import { parseDistillArgs } from '../scripts/distill/args';
 import { quantizePerChannel } from '../scripts/train/export';
 import { heldOutLoss } from '../scripts/train/held-out';
 import { guidedTarget, guidedTargetByStyle, sampleGuidance, twoStepTarget } from '../scripts/train/teacher';
-import { backgroundWeights, DEFAULT_RECIPE, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
+import { backgroundWeights, DEFAULT_RECIPE, slopePairs, slopeTerm, LOSS_WEIGHT_FORMULA, lossWeightAtGuidance, stepGroups, Trainer, weightedMse, type Recipe } from '../scripts/train/trainer';
 import { Rng } from '../src/model/rng';
 import { DdimScheduler, distilledStepSize, sample, type Model } from '../src/model/sampler';
 import { DEFAULT_SCHEDULE, NoiseSchedule } from '../src/model/schedule';
@@ -356,6 +356,52 @@ describe("distillation's emphasis", () => {
     expect(await firstLoss(true)).toBeLessThan(0.9 * (await firstLoss(false)));
   });
 
+  it('pairs the guidance-slope examples within each step group, and scores only how the prediction changes with w', async () => {
+    const groups = stepGroups(12, [1, 2], [], 0.5);
+    expect(groups.map((g) => [g.start, g.size])).toEqual([[0, 6], [6, 3], [9, 3]]);
+    const { first, second } = slopePairs(12, groups);
+    // The 3-example groups leave their last example unpaired; no pair straddles two groups.
+    expect(Array.from(first)).toEqual([0, 2, 4, 6, 9]);
+    expect([...second]).toEqual([1, 3, 5, 7, 10]);
+    expect(Array.from(slopePairs(5, []).first)).toEqual([0, 2]);
+
+    const rng = new Rng(5);
+    const target = tf.tensor4d(rng.normals(4 * 784), [4, 28, 28, 1]);
+    const pairs = Int32Array.from([0, 2]);
+    const term = slopeTerm(pairs, target);
+    // An error shared by both examples of a pair cancels; one that changes with w does not.
+    const shared = tf.tensor4d([...Array(2 * 784).fill(0.3), ...Array(2 * 784).fill(-0.7)], [4, 28, 28, 1]);
+    expect((await term(tf.add(target, shared) as tf.Tensor4D).data())[0]).toBeCloseTo(0, 6);
+    const slopeError = tf.tensor4d([...Array(784).fill(0.5), ...Array(3 * 784).fill(0)], [4, 28, 28, 1]);
+    expect((await term(tf.add(target, slopeError) as tf.Tensor4D).data())[0]).toBeCloseTo(0.25 / 2, 5);
+  });
+
+  it('with a guidance-slope term, each pair shares digit, noise and timestep at two scales, and the term adds to the loss', async () => {
+    const teacher = model(TEACHER, randomWeights(TEACHER, 12));
+    const recipe: Recipe = { ...DEFAULT_RECIPE, batchSize: 8, epochs: 1, warmupSteps: 1, labelDropout: 0 };
+    const emphasis = (guidanceSlope: number) => ({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, guidanceSlope });
+    const trainer = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: emphasis(10) });
+    // nextBatch is private: the batch is read as the step reads it.
+    const batch = (trainer as unknown as { nextBatch(): { noisy: Float32Array; timesteps: Float32Array; labels: Int32Array; guidance: Float32Array; pairs: Int32Array } }).nextBatch();
+    expect(Array.from(batch.pairs)).toEqual([0, 2, 4, 6]);
+    for (const a of batch.pairs) {
+      expect(batch.noisy.subarray((a + 1) * 784, (a + 2) * 784)).toEqual(batch.noisy.subarray(a * 784, (a + 1) * 784));
+      expect([batch.timesteps[a + 1], batch.labels[a + 1]]).toEqual([batch.timesteps[a], batch.labels[a]]);
+      expect(batch.guidance[a + 1]).not.toBe(batch.guidance[a]);
+    }
+    // Different digits across pairs.
+    expect(batch.noisy.subarray(2 * 784, 3 * 784)).not.toEqual(batch.noisy.subarray(0, 784));
+    trainer.dispose();
+    const firstLoss = async (slope: number) => {
+      const t = new Trainer(recipe, STUDENT, schedule, data, { teacher, emphasis: emphasis(slope) });
+      const { loss } = await t.trainStep();
+      t.dispose();
+      return loss;
+    };
+    // Same batches (the pairing depends only on the flag being on): the term's weight raises the loss.
+    expect(await firstLoss(10)).toBeGreaterThan(await firstLoss(1));
+  });
+
   it('weighs the background term on black pixels only, the ring beside ink 1 + ringWeight times', () => {
     // One row of a 5×5 digit: ink (1) at the centre, a rim grey (-0.5) beside it, black elsewhere.
     const clean = new Float32Array(25).fill(-1);
@@ -377,8 +423,10 @@ describe("distillation's emphasis", () => {
   it('reads --step-weights in the order --few-steps gives, and refuses ones that do not fit', () => {
     const args = parseDistillArgs(['--few-steps', '4,1,2', '--step-weights', '3,1,2', '--guidance-focus', '2']);
     expect(args.fewSteps).toEqual([1, 2, 4]);
-    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0 });
-    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0 });
+    expect(args.emphasis).toEqual({ guidanceFocus: 2, stepWeights: [1, 2, 3], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0, guidanceSlope: 0 });
+    expect(parseDistillArgs([]).emphasis).toEqual({ guidanceFocus: null, stepWeights: [], smallStepShare: null, guidanceLossWeight: false, emaTargets: false, styleOnly: false, backgroundLoss: 0, ringWeight: 0, guidanceSlope: 0 });
+    expect(parseDistillArgs(['--guidance-slope', '4']).emphasis).toMatchObject({ guidanceSlope: 4 });
+    expect(() => parseDistillArgs(['--guidance-slope', '-1'])).toThrow(/guidance-slope/);
     expect(parseDistillArgs(['--ema-targets', '--background-loss', '2']).emphasis).toMatchObject({ emaTargets: true, backgroundLoss: 2 });
     expect(parseDistillArgs(['--background-loss', '2', '--ring-weight', '4']).emphasis).toMatchObject({ backgroundLoss: 2, ringWeight: 4 });
     expect(() => parseDistillArgs(['--ring-weight', '4'])).toThrow(/give --background-loss too/);

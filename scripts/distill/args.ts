@@ -56,6 +56,10 @@ export const DISTILL_USAGE = `Usage: npm run distill -- [flags]      (npm run di
                          (unlearns the background haze; default 0: off)
   --ring-weight X        with --background-loss, each black pixel beside ink (an 8-neighbour above grey
                          128) counts 1 + X times: the ring MNIST keeps 54 % black (default 0)
+  --guidance-slope X     weight of a term on how the prediction changes with w: examples come in pairs
+                         sharing digit, noise and timestep at two scales, and the difference of the
+                         student's two predictions learns the difference of the targets, the teacher's
+                         class direction (w₁ − w₂)·(v_c − v_u) (default 0: off)
   --style-features N     the student's style features (default: the teacher's; 0 when it has none)
   --style-dropout X      share of examples distilled with no style given (default ${DISTILL_RECIPE.styleDropout})
   --style-only           train only the style inputs' first-layer weights (embed1.w's style rows), each kept
@@ -93,6 +97,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
       'small-step-share': { type: 'string' },
       'guidance-focus': { type: 'string' },
       'guidance-loss-weight': { type: 'boolean', default: false },
+      'guidance-slope': { type: 'string' },
     },
   });
   if (values.help) {
@@ -114,7 +119,7 @@ export function parseDistillArgs(argv: string[]): DistillArgs {
     initFrom: values['init-from'] ?? null,
     fewSteps: few,
     stepFeatures: int(values['step-features'], 'step-features', 8, 2),
-    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, styleOnly: values['style-only']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100), ringWeight: ringWeight(values['ring-weight'], values['background-loss']) },
+    emphasis: { guidanceFocus: guidanceFocus(values['guidance-focus']), stepWeights: stepWeights(values['step-weights'], values['few-steps'], few.length), smallStepShare: smallStepShare(values['small-step-share'], few.length), guidanceLossWeight: values['guidance-loss-weight']!, emaTargets: values['ema-targets']!, styleOnly: values['style-only']!, backgroundLoss: num(values['background-loss'], 'background-loss', 0, 0, 100), ringWeight: ringWeight(values['ring-weight'], values['background-loss']), guidanceSlope: num(values['guidance-slope'], 'guidance-slope', 0, 0, 100) },
   };
 }
 

@@ -122,6 +122,17 @@ export interface DistillEmphasis {
    */
   ringWeight?: number;
   /**
+   * Weight of a term on the guidance slope. Examples come in pairs that share x_t, t, class,
+   * style and step count but have two scales w₁, w₂; the term is the squared error of the
+   * difference of the student's two predictions against the difference of their targets
+   * (for the small-step mode (w₁ − w₂)·(v_c − v_u), the teacher's class direction). An error
+   * the student makes alike at every scale cancels in the difference, so this counts only
+   * how the prediction changes with w: the part guidance reads the class from, a small share
+   * of the plain loss that the narrow students learn least well (issue 19). Default 0 (off:
+   * every example its own digit, as before the flag).
+   */
+  guidanceSlope?: number;
+  /**
    * Train only the style inputs' first-layer weights, the rows of embed1.w that the
    * style features feed; every other weight, and its EMA, stays as it started. With no
    * style given those features are exactly zero (src/model/unet.ts), so the fp32 network
@@ -185,6 +196,7 @@ export class Trainer {
   private readonly emaTargets: boolean;
   private readonly backgroundLoss: number;
   private readonly ringWeight: number;
+  private readonly guidanceSlope: number;
   /** The parameters trained; for those trained only in part a 0/1 mask of their shape, and the bound |w| stays within. */
   private readonly trained: TrainedParams;
   /** Step distillation: which batch examples train which step count. */
@@ -207,6 +219,8 @@ export class Trainer {
     this.emaTargets = opts.emphasis?.emaTargets ?? false;
     this.backgroundLoss = opts.emphasis?.backgroundLoss ?? 0;
     this.ringWeight = opts.emphasis?.ringWeight ?? 0;
+    this.guidanceSlope = opts.emphasis?.guidanceSlope ?? 0;
+    if (this.guidanceSlope > 0 && !this.teacher) throw new Error('the guidance-slope term needs a teacher (it is a distillation term)');
     this.stepGroups = this.teacher && unet.stepFeatures ? stepGroups(recipe.batchSize, unet.distilledSteps ?? [], opts.emphasis?.stepWeights ?? [], opts.emphasis?.smallStepShare ?? SMALL_STEP_SHARE) : [];
     if (this.teacher && !unet.guidanceFeatures) throw new Error('a distilled student needs guidanceFeatures > 0 (it takes the guidance scale as input)');
     this.specs = paramSpecs(unet);
@@ -263,10 +277,13 @@ export class Trainer {
       const options = { ...(r.dropout > 0 ? this.dropoutMasks() : {}), ...(guidance ? { guidance } : {}), ...(stepSize ? { stepSize } : {}), ...(style ? { style } : {}) };
       const weights = this.weighLossByGuidance && batch.guidance ? tf.tensor1d(batch.guidance.map(lossWeightAtGuidance)) : null;
       const background = this.backgroundLoss > 0 ? this.backgroundTerm(batch) : null;
+      const slope = batch.pairs ? slopeTerm(batch.pairs, target) : null;
       const { value, grads } = tf.variableGrads(() => {
         const v = denoise(this.params, this.unet, x, t, labels, this.schedule.timesteps, options);
-        const mse = weightedMse(v, target, weights);
-        return background ? tf.add(mse, tf.mul(background(x, v), this.backgroundLoss)) : mse;
+        let loss = weightedMse(v, target, weights);
+        if (background) loss = tf.add(loss, tf.mul(background(x, v), this.backgroundLoss));
+        if (slope) loss = tf.add(loss, tf.mul(slope(v), this.guidanceSlope));
+        return loss as tf.Scalar;
       }, names.map((n) => this.params[n]));
       // variableGrads keys gradients by variable name ("p/<param>").
       const byParam = names.map((n) => (masks[n] ? tf.mul(grads[this.params[n].name], masks[n]) : grads[this.params[n].name]));
@@ -403,7 +420,17 @@ export class Trainer {
     const cleanBatch = new Float32Array(this.backgroundLoss > 0 ? batchSize * 784 : 0);
     // Step distillation trains each group at the timesteps its sampler visits.
     const grids = this.stepGroups.map((g) => ({ ...g, grid: g.steps ? this.schedule.samplingTimesteps(g.steps) : null }));
+    const pairs = this.guidanceSlope > 0 ? slopePairs(batchSize, this.stepGroups) : null;
     for (let b = 0; b < batchSize; b++) {
+      if (pairs?.second.has(b)) {
+        // The pair's second example: the first's digit, noise, timestep and style at a scale of its own.
+        copyExample(b - 1, b, { noisy, target, clean: cleanBatch }, 784);
+        copyExample(b - 1, b, { style: style ?? new Float32Array(0) }, 3);
+        timesteps[b] = timesteps[b - 1];
+        labels[b] = labels[b - 1];
+        guidance![b] = sampleGuidance(this.rng, this.guidanceFocus);
+        continue;
+      }
       const index = order[start + b];
       const grid = grids.find((g) => b >= g.start && b < g.start + g.size)?.grid;
       if (guidance) {
@@ -422,7 +449,7 @@ export class Trainer {
       if (cleanBatch.length) cleanBatch.set(moved, b * 784);
       noiseImage(this.schedule, moved, t, this.rng, noisy, target, b * 784);
     }
-    return { size: batchSize, noisy, target, timesteps, labels, guidance, style, clean: cleanBatch };
+    return { size: batchSize, noisy, target, timesteps, labels, guidance, style, clean: cleanBatch, pairs: pairs && pairs.first };
   }
 
   /** Each epoch's order depends only on (seed, epoch): no state to save for it. */
@@ -460,6 +487,40 @@ export class Trainer {
   dispose(): void {
     for (const slots of [this.params, this.m, this.v, this.ema, this.trained.masks, this.trained.bounds]) tf.dispose(Object.values(slots));
   }
+}
+
+/**
+ * The guidance-slope pairs of a batch: consecutive examples within one step group
+ * (an odd-sized group leaves its last example unpaired). `first` lists each pair's
+ * first index; its second is the next one.
+ */
+export function slopePairs(batchSize: number, groups: readonly StepGroup[]): { first: Int32Array; second: Set<number> } {
+  const first: number[] = [];
+  for (const { start, size } of groups.length ? groups : [{ start: 0, size: batchSize }]) {
+    for (let b = start; b + 1 < start + size; b += 2) first.push(b);
+  }
+  return { first: Int32Array.from(first), second: new Set(first.map((b) => b + 1)) };
+}
+
+/** DistillEmphasis.guidanceSlope's term: mean squared error of the pairs' prediction differences against their target differences. */
+export function slopeTerm(first: Int32Array, target: tf.Tensor4D): (v: tf.Tensor4D) => tf.Scalar {
+  const batch = target.shape[0];
+  // Row p of D is +1 at the pair's first example and −1 at its second, so D·v is the pairs' differences
+  // (a matrix product rather than tf.gather, whose gradient tfjs-backend-wasm lacks).
+  const d = new Float32Array(first.length * batch);
+  first.forEach((a, p) => {
+    d[p * batch + a] = 1;
+    d[p * batch + a + 1] = -1;
+  });
+  const pairDifferences = tf.tensor2d(d, [first.length, batch]);
+  const differences = (x: tf.Tensor4D) => tf.matMul(pairDifferences, tf.reshape(x, [batch, -1]));
+  const targetDifference = differences(target);
+  return (v) => tf.mean(tf.squaredDifference(differences(v), targetDifference));
+}
+
+/** Copies example `from`'s slice of each array (`size` values per example) onto example `to`. */
+function copyExample(from: number, to: number, arrays: Record<string, Float32Array>, size: number): void {
+  for (const array of Object.values(arrays)) if (array.length) array.copyWithin(to * size, from * size, (from + 1) * size);
 }
 
 /**
