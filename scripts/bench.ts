@@ -29,7 +29,7 @@ import { loadAverage, machineDescription, REPORTS_DIR, writeReport } from './eva
 import { benchMarkdown, type BenchModel, type BenchReport } from './bench/bench-report';
 import { buildBundle } from './bench/bundle';
 import { measureColdStart } from './bench/cold-start';
-import { timeDigits, timePngEncode, type TimedSetting } from './bench/generation';
+import { timeDigits, timeFirstRun, timePngEncode, type TimedSetting } from './bench/generation';
 import { benchHttp } from './bench/http-load';
 import { measurePeak } from './bench/peak';
 import { benchSoak } from './bench/soak';
@@ -133,11 +133,14 @@ async function main(): Promise<void> {
   for (const g of generation) {
     log(`${g.model}: ${String(g.steps).padStart(2)} steps, guidance ${g.guidance}: ${g.medianMs.toFixed(2)} ms per digit (median of ${g.reps}; p10 ${g.p10Ms.toFixed(1)}, p90 ${g.p90Ms.toFixed(1)}) · ${g.networkCalls} net calls · ${g.gflops.toFixed(1)} GFLOP/s`);
   }
-  const benchModels: BenchModel[] = models.map((m, i) => {
+  const benchModels: BenchModel[] = [];
+  for (const [i, m] of models.entries()) {
     const d = m.manifest.sampling;
     const served = generation.find((g) => g.model === m.name && g.steps === d.defaultSteps && g.guidance === d.defaultGuidance)!;
-    return { ...summarizeModel(m), coldStart: coldStarts[i], served: { steps: served.steps, guidance: served.guidance, medianMs: served.medianMs, gflops: served.gflops, shareOfPeak: served.gflops / peak.gflops } };
-  });
+    const firstRun = await timeFirstRun({ model: m.name, weights: m, steps: served.steps, guidance: served.guidance, sampler: served.sampler }, { warmup: 1, reps, maxSeconds: 30 });
+    log(`${m.name}: first run of a request (conditioning not cached) ${firstRun.medianMs.toFixed(2)} ms per digit`);
+    benchModels.push({ ...summarizeModel(m), coldStart: coldStarts[i], served: { steps: served.steps, guidance: served.guidance, medianMs: served.medianMs, firstRunMs: firstRun.medianMs, gflops: served.gflops, shareOfPeak: served.gflops / peak.gflops } });
+  }
   const pngEncode = await timePngEncode(models[0], { warmup: 3, reps, maxSeconds: 10 });
 
   let cpuBackend: BenchReport['cpuBackend'] = null;

@@ -71,6 +71,16 @@ export async function timeDigits(settings: TimedSetting[], opts: TimingOptions):
   });
 }
 
+/**
+ * The first run of a request in an isolate: the same draw with the weight set's
+ * conditioning cache cold (src/model/conditioning-cache.ts; the cache is per
+ * parameters object, so a shallow copy of the parameters starts an empty one).
+ * timeDigits' figures are warm: each digit's run was asked in its warm-up.
+ */
+export function timeFirstRun(setting: TimedSetting, opts: TimingOptions): Promise<Timing> {
+  return timeRepeated((rep) => drawOne({ ...setting.weights, params: { ...setting.weights.params } }, setting, rep), opts);
+}
+
 /** The route's PNG encode of a 28×28 digit. */
 export async function timePngEncode(model: Model, opts: TimingOptions): Promise<Timing> {
   const [image] = await drawDigits(model, { digits: [3], seeds: [7], steps: 4, guidance: 2, sampler: 'dpmpp' });

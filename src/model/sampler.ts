@@ -20,6 +20,7 @@ import { samplingAt, type GuidanceDefaults } from './sampling-defaults';
 import { NoiseSchedule } from './schedule';
 import { sdeditStart, sdeditTimesteps, type SdeditOptions } from './sdedit';
 import type { Style } from '../image/style';
+import { conditioningCacheOf, type RunConditioning } from './conditioning-cache';
 import { conditioning, denoiseConditioned, type Conditioning, type Params, type UNetConfig } from './unet';
 
 export type SamplerName = 'ddim' | 'dpmpp';
@@ -165,8 +166,8 @@ export function distilledStepSize(model: Model, steps: number, sampler: SamplerN
  * v prediction at each step's guidance scale w (`scales`, one per timestep):
  * v_u + w·(v_c − v_u), from one batch of rows.
  * The conditioning depends on the step but not on the image, so it is made for
- * every step of the run at once, as one batch (rows × steps), and split per
- * step; `predict` then runs only the image path. `dispose` frees it.
+ * every step of the run at once (runConditioning); `predict` then runs only the
+ * image path. `dispose` frees it.
  */
 function guidedVelocity(model: Model, labels: number[], scales: number[], stepSize: number, timesteps: number[], styles?: (Style | null)[]) {
   const { unet, params } = model;
@@ -178,23 +179,12 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
   const unconditional = { labels: labels.map(() => unet.classes), styled: false };
   const passes = distilled || single ? [distilled || scales[0] === 1 ? conditional : unconditional] : [conditional, unconditional];
   const rows = passes.flatMap((pass) => pass.labels);
-  const perStep: Conditioning[] = tf.tidy(() => {
-    const all = rows.length * timesteps.length;
-    const cond = conditioning(
-      params,
-      unet,
-      tf.tensor1d(timesteps.flatMap((t) => rows.map(() => t))),
-      tf.tensor1d(timesteps.flatMap(() => rows), 'int32'),
-      model.schedule.timesteps,
-      {
-        inference: true,
-        ...(distilled ? { guidance: tf.tensor1d(scales.flatMap((w) => rows.map(() => w))), stepSize: tf.fill([all], stepSize) as tf.Tensor1D } : {}),
-        ...(unet.styleFeatures && styles ? { style: styleInput(styles, passes, timesteps.length) } : {}),
-      },
-    );
-    const pieces = Object.fromEntries(Object.entries(cond).map(([block, c]) => [block, tf.split(c, timesteps.length)]));
-    return timesteps.map((_, i) => Object.fromEntries(Object.keys(cond).map((block) => [block, pieces[block][i]])) as Conditioning);
-  });
+  const perStep = runConditioning(model, {
+    t: timesteps.flatMap((t) => rows.map(() => t)),
+    labels: timesteps.flatMap(() => rows),
+    ...(distilled ? { guidance: scales.flatMap((w) => rows.map(() => w)), stepSize } : {}),
+    ...(unet.styleFeatures && styles ? { style: styleInput(styles, passes, timesteps.length) } : {}),
+  }, timesteps.length);
   return {
     /** v at the run's `step`-th timestep. */
     predict(x: tf.Tensor4D, step: number): tf.Tensor4D {
@@ -209,6 +199,61 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
   };
 }
 
+/** What the conditioning of a run is made from, one entry per row of every step (step-major). */
+interface ConditioningInputs {
+  t: number[];
+  labels: number[];
+  /** Guidance-distilled networks: each row's scale, and the run's step size. */
+  guidance?: number[];
+  stepSize?: number;
+  /** Networks with style inputs, given a style: [slant, thickness, given] per row. */
+  style?: number[][];
+}
+
+/**
+ * The conditioning of every step of a run, one Conditioning per step. Made as one
+ * batch (rows × steps) and kept in the weight set's cache (conditioning-cache.ts),
+ * so a run asked before costs no kernel call here.
+ */
+function runConditioning(model: Model, inputs: ConditioningInputs, steps: number): Conditioning[] {
+  const cache = conditioningCacheOf(model.params);
+  const key = JSON.stringify(inputs);
+  const cached = cache.get(key);
+  if (cached) return perStepTensors(cached, steps);
+  const { unet, params } = model;
+  const { t, labels, guidance, stepSize, style } = inputs;
+  const made = tf.tidy(() =>
+    conditioning(params, unet, tf.tensor1d(t), tf.tensor1d(labels, 'int32'), model.schedule.timesteps, {
+      inference: true,
+      ...(guidance ? { guidance: tf.tensor1d(guidance), stepSize: tf.fill([t.length], stepSize ?? 0) as tf.Tensor1D } : {}),
+      ...(style ? { style: tf.tensor2d(style) } : {}),
+    }),
+  );
+  const floats = Object.values(made).reduce((n, c) => n + c.size, 0);
+  if (floats > cache.budget / 8) {
+    // Too large to keep (a big sheet): split the tensors as they are.
+    return tf.tidy(() => {
+      const pieces = Object.fromEntries(Object.entries(made).map(([block, c]) => [block, tf.split(c, steps)]));
+      tf.dispose(Object.values(made));
+      return Array.from({ length: steps }, (_, i) => Object.fromEntries(Object.keys(pieces).map((block) => [block, pieces[block][i]])) as Conditioning);
+    });
+  }
+  const run = Object.fromEntries(Object.entries(made).map(([block, c]) => [block, { values: c.dataSync() as Float32Array, channels: c.shape[3] }]));
+  tf.dispose(Object.values(made));
+  cache.set(key, run);
+  return perStepTensors(run, steps);
+}
+
+/** A run's cached conditioning as one tensor per block and step ([rows, 1, 1, channels]): uploads, no kernel calls. */
+function perStepTensors(run: RunConditioning, steps: number): Conditioning[] {
+  return Array.from({ length: steps }, (_, i) =>
+    Object.fromEntries(Object.entries(run).map(([block, { values, channels }]) => {
+      const size = values.length / steps;
+      return [block, tf.tensor4d(values.subarray(i * size, (i + 1) * size), [size / channels, 1, 1, channels])];
+    })) as Conditioning,
+  );
+}
+
 /**
  * The style input [rows × steps, 3] for the conditioning batch, at every step: each
  * image's style in the conditional pass, none in the unconditional one. Guidance is on
@@ -216,9 +261,9 @@ function guidedVelocity(model: Model, labels: number[], scales: number[], stepSi
  * (the style teacher followed a style at r 0.91 / 0.82 with the style kept in both
  * passes, 0.94 / 0.91 with it dropped: docs/history.md).
  */
-function styleInput(styles: (Style | null)[], passes: { styled: boolean }[], steps: number): tf.Tensor2D {
+function styleInput(styles: (Style | null)[], passes: { styled: boolean }[], steps: number): number[][] {
   const step = passes.flatMap(({ styled }) => styles.map((st) => (styled && st ? [st.slant, st.thickness, 1] : [0, 0, 0])));
-  return tf.tensor2d(Array.from({ length: steps }, () => step).flat());
+  return Array.from({ length: steps }, () => step).flat();
 }
 
 interface StepResult {
