@@ -106,10 +106,16 @@ export function bundleFileLabel(b: BenchReport, name: string): string {
   return `model.bin (${model?.name ?? 'unknown weights'})`;
 }
 
+/** The first run of a set's default in an isolate (conditioning not yet cached), where the report has it. */
+function firstRunNote(b: BenchReport, setName: string): string {
+  const ms = b.models.find((m) => m.name === setName)?.served.firstRunMs;
+  return ms === undefined ? '' : ` (${fixed(ms, 2)} ms the first time an isolate draws that digit: the conditioning is cached per weight set)`;
+}
+
 export function speedHeadlines(b: BenchReport): string {
   const d = DEFAULT_SET.sampling.defaultSteps;
   const lines = [
-    `- **The default request** (${servedFor(d).name}, ${d} steps): ${fixed(servedMs(b, d), 2)} ms of model time in Node${workerdRow(b, '') ? `, ${fixed(workerdRow(b, '')!.isolateMs, 1)} ms in the Worker's isolate` : ''}.`,
+    `- **The default request** (${servedFor(d).name}, ${d} steps): ${fixed(servedMs(b, d), 2)} ms of model time in Node${workerdRow(b, '') ? `, ${fixed(workerdRow(b, '')!.isolateMs, 1)} ms in the Worker's isolate` : ''}${firstRunNote(b, servedFor(d).name)}.`,
     `- **\`steps=10\`** (${servedFor(10).name}): ${fixed(servedMs(b, 10), 2)} ms${teacherMs(b, 10) ? `, ${fixed(servedMs(b, 10) / teacherMs(b, 10)!, 2)}× the teacher's ${fixed(teacherMs(b, 10), 2)} ms` : ''}${workerdRow(b, '?steps=10') ? `; ${fixed(workerdRow(b, '?steps=10')!.isolateMs, 1)} ms in the isolate` : ''}.`,
   ];
   if (b.bundle) lines.push(`- **The Worker's bundle**: ${kib(b.bundle.gzipBytes)} gzip.`);
