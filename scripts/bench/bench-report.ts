@@ -17,7 +17,7 @@ export interface BenchModel extends ModelSummary {
    * GFLOP/s in this run. What the Worker draws with these weights when a request of the step counts they
    * serve leaves the rest out; the Worker's default request (no steps) is its first weight set's only.
    */
-  served: { steps: number; guidance: number; medianMs: number; gflops: number; shareOfPeak: number; /** The same with the conditioning cache cold (absent in reports before the cache). */ firstRunMs?: number };
+  served: { steps: number; guidance: number; medianMs: number; gflops: number; shareOfPeak: number; /** The same with the conditioning cache cold, and what the warm cache saves, timed alternately (absent in reports before the cache). */ firstRunMs?: number; cacheSavedMs?: number };
 }
 
 export interface BenchReport {
@@ -88,13 +88,13 @@ function modelsTable(r: BenchReport): string {
       fixed(m.mflopsPerNetworkCall, 2),
       `${m.served.steps} steps, g=${m.served.guidance}, ${m.sampling.defaultSampler}`,
       `**${fixed(m.served.medianMs, 2)}**`,
-      m.served.firstRunMs === undefined ? '–' : fixed(m.served.firstRunMs, 2),
+      m.served.firstRunMs === undefined || m.served.cacheSavedMs === undefined ? '–' : `${fixed(m.served.firstRunMs, 2)} (${fixed(m.served.cacheSavedMs, 2)})`,
       `${fixed(100 * m.served.shareOfPeak, 0)}%`,
       fixed(m.coldStart.totalMedianMs, 1),
       ...(sets ? [set ? `${set.name}: ${servesLabel(sets, set)}` : '–'] : []),
     ];
   });
-  const headers = ['model', 'weights version', 'channels', 'parameters', 'weight bytes', 'MFLOP/call', 'manifest default', 'ms per digit', 'first run ms', 'of peak', 'cold start ms', ...(sets ? ['in the Worker'] : [])];
+  const headers = ['model', 'weights version', 'channels', 'parameters', 'weight bytes', 'MFLOP/call', 'manifest default', 'ms per digit', 'first run ms (cache saves)', 'of peak', 'cold start ms', ...(sets ? ['in the Worker'] : [])];
   return markdownTable(headers, rows, [false, false, false, true, true, true, false, true, true, true, true, false]);
 }
 
@@ -187,7 +187,7 @@ ${r.date} · ${r.machine} · ${r.backend} · ${Math.round(r.wallSeconds)} s wall
 
 ${modelsTable(r)}
 
-MFLOP per network call: convs + dense layers (\`flopsPerImage\`). Channels "+w": guidance-distilled (w is a network input: one row per step at any guidance). Cold start: fresh Node process, backend init + weight check and dequantisation, median of ${first.coldStart.runs}. **manifest default**: each weights folder's own defaults (steps, guidance, sampler), the setting of **ms per digit** and **of peak**. **ms per digit** is with the weight set's conditioning cache warm (\`src/model/conditioning-cache.ts\`: the run's conditioning was made before, as for every digit an isolate has drawn at that setting); **first run ms**: the same setting with the cache cold, as the first request of its kind in an isolate. ${defaultRequestNote(r)}
+MFLOP per network call: convs + dense layers (\`flopsPerImage\`). Channels "+w": guidance-distilled (w is a network input: one row per step at any guidance). Cold start: fresh Node process, backend init + weight check and dequantisation, median of ${first.coldStart.runs}. **manifest default**: each weights folder's own defaults (steps, guidance, sampler), the setting of **ms per digit** and **of peak**. **ms per digit** is with the weight set's conditioning cache warm (\`src/model/conditioning-cache.ts\`: the run's conditioning was made before, as for every digit an isolate has drawn at that setting); **first run ms**: the same setting with the cache cold, as the first request of its kind in an isolate, and in brackets what the warm cache saves: both timed alternately, draw by draw, in one loop (up to 5 × --reps draws each) (a cold figure timed in a block of its own differs from the round-robin warm one by the machine's drift as much as by the cache). ${defaultRequestNote(r)}
 
 ## Per digit, one thread
 
