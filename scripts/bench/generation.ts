@@ -16,8 +16,7 @@ import { drawDigits } from '../../src/model/generate';
 import type { Model, SamplerName } from '../../src/model/sampler';
 import { flopsPerImage } from '../../src/model/unet';
 import { networkCallsPerDigit } from '../eval/evaluate';
-import { median, percentile } from '../eval/stats';
-import { timeRepeated, type Timing, type TimingOptions } from './timing';
+import { timeRepeated, timingOf, type Timing, type TimingOptions } from './timing';
 
 export interface GenerationTiming extends Timing {
   /** The --models name. */
@@ -57,17 +56,9 @@ export async function timeDigits(settings: TimedSetting[], opts: TimingOptions):
     }
   }
   return settings.map(({ weights, ...cfg }, k) => {
-    const medianMs = median(samples[k]);
+    const timing = timingOf(samples[k]);
     const networkCalls = networkCallsPerDigit(weights.unet, cfg.steps, cfg.guidance);
-    return {
-      ...cfg,
-      reps: samples[k].length,
-      medianMs,
-      p10Ms: percentile(samples[k], 10),
-      p90Ms: percentile(samples[k], 90),
-      networkCalls,
-      gflops: (networkCalls * flopsPerImage(weights.unet)) / (medianMs * 1e6),
-    };
+    return { ...cfg, ...timing, networkCalls, gflops: (networkCalls * flopsPerImage(weights.unet)) / (timing.medianMs * 1e6) };
   });
 }
 
@@ -89,8 +80,7 @@ export async function timeFirstRun(setting: TimedSetting, opts: TimingOptions): 
       if (rep >= 0) times[kind].push(performance.now() - t0);
     }
   }
-  const timing = (samples: number[]): Timing => ({ reps: samples.length, medianMs: median(samples), p10Ms: percentile(samples, 10), p90Ms: percentile(samples, 90) });
-  return { cold: timing(times.cold), warm: timing(times.warm) };
+  return { cold: timingOf(times.cold), warm: timingOf(times.warm) };
 }
 
 /** The route's PNG encode of a 28×28 digit. */

@@ -26,5 +26,10 @@ export async function timeRepeated(fn: (rep: number) => unknown, opts: TimingOpt
     await fn(rep);
     samples.push(performance.now() - t0);
   }
+  return timingOf(samples);
+}
+
+/** The median and spread of timed samples, in ms. */
+export function timingOf(samples: number[]): Timing {
   return { reps: samples.length, medianMs: median(samples), p10Ms: percentile(samples, 10), p90Ms: percentile(samples, 90) };
 }

@@ -424,8 +424,8 @@ export class Trainer {
     for (let b = 0; b < batchSize; b++) {
       if (pairs?.second.has(b)) {
         // The pair's second example: the first's digit, noise, timestep and style at a scale of its own.
-        copyExample(b - 1, b, { noisy, target, clean: cleanBatch }, 784);
-        copyExample(b - 1, b, { style: style ?? new Float32Array(0) }, 3);
+        copyExample(b - 1, b, [noisy, target, cleanBatch], 784);
+        if (style) copyExample(b - 1, b, [style], 3);
         timesteps[b] = timesteps[b - 1];
         labels[b] = labels[b - 1];
         guidance![b] = sampleGuidance(this.rng, this.guidanceFocus);
@@ -518,9 +518,9 @@ export function slopeTerm(first: Int32Array, target: tf.Tensor4D): (v: tf.Tensor
   return (v) => tf.mean(tf.squaredDifference(differences(v), targetDifference));
 }
 
-/** Copies example `from`'s slice of each array (`size` values per example) onto example `to`. */
-function copyExample(from: number, to: number, arrays: Record<string, Float32Array>, size: number): void {
-  for (const array of Object.values(arrays)) if (array.length) array.copyWithin(to * size, from * size, (from + 1) * size);
+/** Copies example `from`'s slice of each array (`size` values per example; empty arrays skipped) onto example `to`. */
+function copyExample(from: number, to: number, arrays: Float32Array[], size: number): void {
+  for (const array of arrays) if (array.length) array.copyWithin(to * size, from * size, (from + 1) * size);
 }
 
 /**
