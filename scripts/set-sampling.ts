@@ -32,15 +32,14 @@ import { exitOnHelp } from './cli/help';
 import { writeAtomic } from './train/export';
 
 const USAGE = `Usage: npm run set-sampling -- DIR [--name NAME] [--steps N] [--guidance W] [--sampler ddim|dpmpp] [--max-steps N | --any-steps]
-                               [--guidance-interval A,B[,S] | --every-step] [--long-runs FROM:W[:A,B] | --no-long-runs]
+                               [--guidance-interval A,B | --every-step] [--long-runs FROM:W[:A,B] | --no-long-runs]
                                [--hand | --no-hand]
   DIR            a weights folder (manifest.json + model.bin)
   --name         what the Worker calls the set (weights/few-step: few-step, weights: general)
   --steps, --guidance, --sampler   the defaults a request that leaves them out gets
   --max-steps N  serve this set only for requests of at most N steps; --any-steps removes the limit
-  --guidance-interval A,B[,S]  guide only the steps with A·T ≤ t ≤ B·T, at every request's guidance;
-                 elsewhere keep the share S of it, 1 + S·(w − 1) (default 0: plain conditional);
-                 --every-step guides every step again. Either
+  --guidance-interval A,B   guide only the steps with A·T ≤ t ≤ B·T, at every request's guidance
+                 (plain conditional elsewhere); --every-step guides every step again. Either
                  changes what the set draws, so the set gets a new weights version
   --long-runs FROM:W[:A,B]  requests of FROM steps or more (FROM above --steps) default to guidance W
                  and guide only in A·T-B·T (without :A,B at every step), instead of the set's own
@@ -72,7 +71,7 @@ export interface SamplingChange {
  * guidance, so a new default changes no cached answer (the file's head).
  */
 function drawing({ guidanceInterval, longRuns }: SamplingDefaults): unknown[] {
-  const band = (i: GuidanceInterval | undefined) => (i ? { from: i.from, to: i.to, ...(i.outside ? { outside: i.outside } : {}) } : null);
+  const band = (i: GuidanceInterval | undefined) => (i ? { from: i.from, to: i.to } : null);
   if (!longRuns) return guidanceInterval ? [band(guidanceInterval)] : [];
   return [band(guidanceInterval), { fromSteps: longRuns.fromSteps, guidanceInterval: band(longRuns.guidanceInterval) }];
 }
@@ -160,12 +159,9 @@ function number(what: string, raw: string | undefined, ok: (n: number) => boolea
 
 function interval(what: string, raw: string | undefined): GuidanceInterval | undefined {
   if (raw === undefined) return undefined;
-  const [from, to, outside, ...more] = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
-  const share = outside === undefined || (outside >= 0 && outside <= 1);
-  if (more.length || !(from >= 0 && from < to && to <= 1) || !share) {
-    throw new Error(`${what} must be two fractions A,B with 0 ≤ A < B ≤ 1 (and optionally S in [0, 1], the share of the guidance kept outside them), got ${JSON.stringify(raw)}`);
-  }
-  return { from, to, ...(outside ? { outside } : {}) };
+  const [from, to, ...more] = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (more.length || !(from >= 0 && from < to && to <= 1)) throw new Error(`${what} must be two fractions A,B with 0 ≤ A < B ≤ 1, got ${JSON.stringify(raw)}`);
+  return { from, to };
 }
 
 /** --long-runs FROM:W[:A,B]; that FROM lies above the set's defaultSteps is validateManifest's to say. */

@@ -139,8 +139,6 @@ describe('frontier rows and arguments', () => {
     expect(args.frontier).toEqual({ steps: { teacher: 10, general: 10, 'few-step': 2 }, selectionPerClass: 50, selectionSeed: 100001, accuracyFloor: 0.99, guidanceInterval: null });
     expect(parseEvalArgs(['--frontier', '--guidance-interval', '0.1,0.8']).frontier?.guidanceInterval).toEqual({ from: 0.1, to: 0.8 });
     expect(() => parseEvalArgs(['--frontier', '--guidance-interval', '0.8,0.1'])).toThrow(/A < B/);
-    expect(parseEvalArgs(['--frontier', '--guidance-interval', '0.6,1,0.5']).frontier?.guidanceInterval).toEqual({ from: 0.6, to: 1, outside: 0.5 });
-    expect(() => parseEvalArgs(['--frontier', '--guidance-interval', '0.6,1,0.5,0.2'])).toThrow(/optionally S/);
     expect(parseEvalArgs([]).guidance).toEqual([1, 2, 4]);
     expect(() => parseEvalArgs(['--frontier', '--n', '100', '--selection-seed', '900'])).toThrow(UsageError);
     expect(() => parseEvalArgs(['--frontier', '--frontier-steps', 'teacher'])).toThrow(/name=steps/);

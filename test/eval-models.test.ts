@@ -28,7 +28,6 @@ describe('the served guidance, as the reports label it', () => {
     const own = { defaultSteps: 4, defaultGuidance: 2.25, defaultSampler: 'ddim' as const };
     expect(guidanceLabel(own)).toBe('2.25');
     expect(guidanceLabel({ ...own, guidanceInterval: { from: 0.1, to: 0.8 } })).toBe('2.25 at 0.1·T-0.8·T');
-    expect(guidanceLabel({ ...own, guidanceInterval: { from: 0.6, to: 1, outside: 0.5 } })).toBe('2.25 at 0.6·T-1·T (0.5 of it outside)');
     expect(guidanceLabel({ ...own, longRuns: { fromSteps: 10, defaultGuidance: 4.5, guidanceInterval: { from: 0.1, to: 0.8 } } })).toBe('2.25; from 10 steps 4.5 at 0.1·T-0.8·T');
   });
 });

@@ -16,16 +16,6 @@ describe('guidancePerStep', () => {
     expect(guidancePerStep(3, ts, 1000, { from: 0.1, to: 0.8 })).toEqual([1, 3, 3, 3, 1]);
     expect(guidancePerStep(3, ts, 1000)).toEqual([3, 3, 3, 3, 3]);
   });
-
-  it('keeps the share `outside` of the guidance above 1 outside the band, scaling with the run’s guidance', () => {
-    const ts = [999, 499];
-    expect(guidancePerStep(3, ts, 1000, { from: 0.6, to: 1, outside: 0.5 })).toEqual([3, 2]);
-    expect(guidancePerStep(2.5, ts, 1000, { from: 0.6, to: 1, outside: 0.5 })).toEqual([2.5, 1.75]);
-    expect(guidancePerStep(3, ts, 1000, { from: 0.6, to: 1, outside: 0 })).toEqual([3, 1]);
-    expect(guidancePerStep(3, ts, 1000, { from: 0.6, to: 1, outside: 1 })).toEqual([3, 3]);
-    // Guidance 1 (plain conditional) stays plain at every step, whatever the share.
-    expect(guidancePerStep(1, ts, 1000, { from: 0.6, to: 1, outside: 0.5 })).toEqual([1, 1]);
-  });
 });
 
 describe('sampling with an interval', () => {
@@ -59,12 +49,6 @@ describe('sampling with an interval', () => {
     const partial = await draw(model, { guidanceInterval: { from: 0.2, to: 0.7 } });
     expect(partial).not.toEqual(plain);
     expect(partial).not.toEqual(unguided);
-    // A share kept outside: all of it is every step guided, none is the plain band, a part is neither.
-    expect(await draw(model, { guidanceInterval: { from: 0.2, to: 0.7, outside: 1 } })).toEqual(plain);
-    expect(await draw(model, { guidanceInterval: { from: 0.2, to: 0.7, outside: 0 } })).toEqual(partial);
-    const share = await draw(model, { guidanceInterval: { from: 0.2, to: 0.7, outside: 0.5 } });
-    expect(share).not.toEqual(partial);
-    expect(share).not.toEqual(plain);
   });
 
   it("uses the set's own interval (its manifest's) where the run names none, and the run's where it does", async () => {

@@ -65,10 +65,8 @@ describe('the manifest check of sampling.longRuns', () => {
     ['guidance above the limit', { ...longRuns, defaultGuidance: 10.5 }, /defaultGuidance must be a number from 0 to 10/],
     ['negative guidance', { ...longRuns, defaultGuidance: -1 }, /defaultGuidance must be a number from 0 to 10/],
     ['guidance as a string', { ...longRuns, defaultGuidance: '4.5' }, /defaultGuidance must be a number from 0 to 10/],
-    ['a reversed interval', { ...longRuns, guidanceInterval: { from: 0.8, to: 0.1 } }, /guidanceInterval must be \{ from, to, outside\? \} with 0 ≤ from < to ≤ 1/],
-    ['an interval past T', { ...longRuns, guidanceInterval: { from: 0.1, to: 1.5 } }, /guidanceInterval must be \{ from, to, outside\? \} with 0 ≤ from < to ≤ 1/],
-    ['a share outside above 1', { ...longRuns, guidanceInterval: { ...band, outside: 1.5 } }, /and 0 ≤ outside ≤ 1/],
-    ['a share outside as a string', { ...longRuns, guidanceInterval: { ...band, outside: '0.5' } }, /and 0 ≤ outside ≤ 1/],
+    ['a reversed interval', { ...longRuns, guidanceInterval: { from: 0.8, to: 0.1 } }, /guidanceInterval must be \{ from, to \} with 0 ≤ from < to ≤ 1/],
+    ['an interval past T', { ...longRuns, guidanceInterval: { from: 0.1, to: 1.5 } }, /guidanceInterval must be \{ from, to \} with 0 ≤ from < to ≤ 1/],
   ])('refuses %s', (_, entry, message) => {
     expect(check(entry)).toThrow(WeightsError);
     expect(check(entry)).toThrow(message);

@@ -1,5 +1,5 @@
 /** docs/quality.md's frontier block, from reports/frontier.json: the served and chosen points of every model, in every space. */
-import { bandText, type FrontierReport } from '../eval/frontier/report';
+import type { FrontierReport } from '../eval/frontier/report';
 import { spaceScore } from '../eval/frontier/compare';
 import type { FrontierResult } from '../eval/frontier/sweep';
 import { fixed, markdownTable } from '../eval/reports';
@@ -18,7 +18,7 @@ export function frontierBlock(r: FrontierReport): string {
     `${percent(x.reporting.census.raw.black)} / ${percent(x.reporting.census.raw.faint)}`,
     `${percent(x.reporting.census.served.black)} / ${percent(x.reporting.census.served.faint)}`,
   ]);
-  const interval = r.settings.guidanceInterval ? `, guided only at ${bandText(r.settings.guidanceInterval)}` : '';
+  const interval = r.settings.guidanceInterval ? `, guided only at ${r.settings.guidanceInterval.from}·T ≤ t ≤ ${r.settings.guidanceInterval.to}·T` : '';
   const table = markdownTable(
     ['model', 'setting', 'point', 'accuracy (selection / reporting classifier)', ...SPACE_NAMES.map((s) => `FID ÷ floor (recall), ${SPACE_LABELS[s]}`), 'raw: black / faint 1-32', 'served: black / faint 1-32'],
     rows,

@@ -95,9 +95,8 @@ export const EVAL_USAGE = `Usage: npm run eval -- [flags]
 Frontier (npm run eval -- --frontier): a guidance sweep of every model at its default sampler,
 chosen on selection seeds and reported on reporting seeds; writes frontier.json/.md/.png.
   --frontier             run the frontier instead of the eval grid
-  --guidance-interval A,B[,S]  guide only the steps with A·T ≤ t ≤ B·T (fractions of the
-                         schedule), elsewhere keep the share S of the guidance, 1 + S·(w − 1)
-                         (default S 0, plain conditional; default: every step guided)
+  --guidance-interval A,B  guide only the steps with A·T ≤ t ≤ B·T (fractions of the schedule),
+                         plain conditional elsewhere (default: every step)
   --frontier-steps LIST  steps per model, name=steps,… (default ${FRONTIER_STEPS}; a model
                          not listed uses its manifest's default steps)
   --selection-n N        selection-seed digits per class (default 50); --n is the reporting size
@@ -196,9 +195,9 @@ export function parseEvalArgs(argv: string[]): EvalArgs {
 
 function interval(raw: string | undefined): GuidanceInterval | null {
   if (raw === undefined) return null;
-  const [from, to, outside, ...more] = list(raw, 'guidance-interval', (v) => fraction(v, 'guidance-interval'));
-  if (to === undefined || !(from < to) || more.length) throw new UsageError(`--guidance-interval must be two fractions A,B with A < B, and optionally S, the share of the guidance kept outside them; got ${raw}`);
-  return { from, to, ...(outside !== undefined ? { outside } : {}) };
+  const [from, to] = list(raw, 'guidance-interval', (v) => fraction(v, 'guidance-interval'));
+  if (to === undefined || !(from < to)) throw new UsageError(`--guidance-interval must be two fractions A,B with A < B, got ${raw}`);
+  return { from, to };
 }
 
 function frontierArgs(values: Record<string, string | boolean | undefined>, perClass: number, seed: number): FrontierArgs {

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { GuidanceInterval, Model } from '../../src/model/sampler';
+import type { Model } from '../../src/model/sampler';
 import { samplingAt, type GuidanceAt } from '../../src/model/sampling-defaults';
 import { flopsPerImage, parameterCount, paramSpecs, type Params, type UNetConfig } from '../../src/model/unet';
 import { loadWeights, modelOf, type Manifest } from '../../src/model/weights';
@@ -93,17 +93,12 @@ export interface ModelSummary {
   mflopsPerNetworkCall: number;
 }
 
-/** "0.1·T-0.8·T", or "0.6·T-1·T (0.5 of it outside)" for a band that keeps a share of the guidance outside it. */
-export function bandLabel({ from, to, outside }: GuidanceInterval): string {
-  return `${from}·T-${to}·T${outside ? ` (${outside} of it outside)` : ''}`;
-}
-
 /**
  * "2.25", "4.5 at 0.1·T-0.8·T" for a set that guides only in an interval, "2.25; from 10 steps
  * 4.5 at 0.1·T-0.8·T" with long runs.
  */
 export function guidanceLabel(sampling: Manifest['sampling']): string {
-  const label = ({ defaultGuidance, guidanceInterval }: GuidanceAt) => (guidanceInterval ? `${defaultGuidance} at ${bandLabel(guidanceInterval)}` : String(defaultGuidance));
+  const label = ({ defaultGuidance, guidanceInterval }: GuidanceAt) => (guidanceInterval ? `${defaultGuidance} at ${guidanceInterval.from}·T-${guidanceInterval.to}·T` : String(defaultGuidance));
   const { longRuns } = sampling;
   const own = label(samplingAt(sampling, sampling.defaultSteps));
   const long = longRuns ? `; from ${longRuns.fromSteps} steps ${label(samplingAt(sampling, longRuns.fromSteps))}` : '';

@@ -64,22 +64,16 @@ export interface SampleOptions {
  * at high noise guidance pulls every sample toward one layout of its class (less
  * variety), at low noise it only sharpens detail; in between it makes the class.
  * Bounds are fractions of the schedule's T: a step at timestep t is guided when
- * from·T ≤ t ≤ to·T. Outside the band a run keeps a share of its guidance: a
- * 2-step run has no step "in between", and its first step (t = T) makes the
- * class while its second makes the strokes, so it wants strong guidance first
- * and less after, not none.
+ * from·T ≤ t ≤ to·T.
  */
 export interface GuidanceInterval {
   from: number;
   to: number;
-  /** The share of the guidance above plain conditional kept outside the band, in [0, 1]: scale 1 + outside·(w − 1) there; absent: 0, plain conditional. */
-  outside?: number;
 }
 
-/** The scale each step of a run uses: `guidance` inside the interval, 1 + outside·(guidance − 1) outside. */
+/** The scale each step of a run uses: `guidance` inside the interval, 1 outside. */
 export function guidancePerStep(guidance: number, timesteps: number[], T: number, interval?: GuidanceInterval): number[] {
-  const outside = 1 + (interval?.outside ?? 0) * (guidance - 1);
-  return timesteps.map((t) => (!interval || (t >= interval.from * T && t <= interval.to * T) ? guidance : outside));
+  return timesteps.map((t) => (!interval || (t >= interval.from * T && t <= interval.to * T) ? guidance : 1));
 }
 
 /** Runs the reverse process; returns images in [-1, 1] as [B, 28, 28, 1]. The caller disposes it. */

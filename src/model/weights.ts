@@ -92,12 +92,11 @@ export function validateManifest(raw: unknown): Manifest {
   return m;
 }
 
-const INTERVAL_RULE = 'must be { from, to, outside? } with 0 ≤ from < to ≤ 1 and 0 ≤ outside ≤ 1';
+const INTERVAL_RULE = 'must be { from, to } with 0 ≤ from < to ≤ 1';
 
 function isInterval(interval: unknown): interval is GuidanceInterval {
-  const { from, to, outside } = (interval ?? {}) as Partial<GuidanceInterval>;
-  const share = outside === undefined || (typeof outside === 'number' && outside >= 0 && outside <= 1);
-  return typeof interval === 'object' && typeof from === 'number' && typeof to === 'number' && from >= 0 && from < to && to <= 1 && share;
+  const { from, to } = (interval ?? {}) as Partial<GuidanceInterval>;
+  return typeof interval === 'object' && typeof from === 'number' && typeof to === 'number' && from >= 0 && from < to && to <= 1;
 }
 
 /** What is wrong with a long-run entry, if anything: it must apply to some served count other than the default request's. */

@@ -14,11 +14,7 @@ import { flopsPerImage, parameterCount } from '../model/unet';
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const noStore = { 'Cache-Control': { description: 'no-store', schema: { type: 'string' as const, enum: ['no-store'] } } };
 
-const interval = z.object({
-  from: z.number(),
-  to: z.number(),
-  outside: z.number().optional().meta({ description: 'the share of the guidance above plain conditional kept outside the band: scale 1 + outside·(guidance − 1) there; absent: 0' }),
-});
+const interval = z.object({ from: z.number(), to: z.number() });
 
 const weightSet = z
   .looseObject({
@@ -31,7 +27,7 @@ const weightSet = z
       defaultSteps: z.number().int(),
       defaultGuidance: z.number(),
       defaultSampler: z.string(),
-      guidanceInterval: interval.optional().meta({ description: 'this set applies a request’s guidance only at timesteps from·T ≤ t ≤ to·T (elsewhere its share `outside`, else plain conditional); absent: at every step' }),
+      guidanceInterval: interval.optional().meta({ description: 'this set applies a request’s guidance only at timesteps from·T ≤ t ≤ to·T (plain conditional elsewhere); absent: at every step' }),
       longRuns: z
         .object({
           fromSteps: z.number().int(),

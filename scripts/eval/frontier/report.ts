@@ -104,7 +104,7 @@ ${headerLine(r)}
 
 ![Accuracy against FID ÷ floor per space](${r.figure.split('/').pop()})
 
-Each model sweeps guidance ${r.settings.guidance.join(', ')} (plus the guidance its manifest serves) at its frontier steps and default sampler${r.settings.guidanceInterval ? `, guided only at ${bandText(r.settings.guidanceInterval)}` : ''}. Two disjoint seed ranges, the same for every row:
+Each model sweeps guidance ${r.settings.guidance.join(', ')} (plus the guidance its manifest serves) at its frontier steps and default sampler${r.settings.guidanceInterval ? `, guided only at ${r.settings.guidanceInterval.from}·T ≤ t ≤ ${r.settings.guidanceInterval.to}·T (plain conditional elsewhere)` : ''}. Two disjoint seed ranges, the same for every row:
 
 - **selection seeds ${r.seeds.selection.first}…${r.seeds.selection.last}** (${r.seeds.selection.perClass} per class, ${r.seeds.selection.digits} digits): read only by the selection classifier; the choice rule sees nothing else.
 - **reporting seeds ${r.seeds.reporting.first}…${r.seeds.reporting.last}** (${r.seeds.reporting.perClass} per class, ${r.seeds.reporting.digits} digits): every figure below, never used to choose.
@@ -153,9 +153,4 @@ Against the teacher's chosen setting (its best reading ≥ ${pct(r.settings.accu
 
 ${targets}
 `;
-}
-
-/** "0.1·T ≤ t ≤ 0.8·T (plain conditional elsewhere)", or with the share of the guidance the band keeps outside it. */
-export function bandText({ from, to, outside }: GuidanceInterval): string {
-  return `${from}·T ≤ t ≤ ${to}·T (${outside ? `${outside} of the guidance above 1 elsewhere` : 'plain conditional elsewhere'})`;
 }
