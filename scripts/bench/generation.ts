@@ -16,7 +16,7 @@ import { drawDigits } from '../../src/model/generate';
 import type { Model, SamplerName } from '../../src/model/sampler';
 import { flopsPerImage } from '../../src/model/unet';
 import { networkCallsPerDigit } from '../eval/evaluate';
-import { timeRepeated, timingOf, type Timing, type TimingOptions } from './timing';
+import { timeRepeated, timeRoundRobin, type Timing, type TimingOptions } from './timing';
 
 export interface GenerationTiming extends Timing {
   /** The --models name. */
@@ -45,18 +45,9 @@ const drawOne = (model: Model, cfg: DigitSetting, rep: number) =>
 
 /** Times every setting round-robin: `warmup` untimed rounds, then up to `reps` timed rounds (at least one) within `maxSeconds`. */
 export async function timeDigits(settings: TimedSetting[], opts: TimingOptions): Promise<GenerationTiming[]> {
-  for (let i = 0; i < opts.warmup; i++) for (const cfg of settings) await drawOne(cfg.weights, cfg, -1 - i);
-  const samples = settings.map(() => [] as number[]);
-  const deadline = performance.now() + opts.maxSeconds * 1000;
-  for (let rep = 0; rep < opts.reps && (rep === 0 || performance.now() < deadline); rep++) {
-    for (const [k, cfg] of settings.entries()) {
-      const t0 = performance.now();
-      await drawOne(cfg.weights, cfg, rep);
-      samples[k].push(performance.now() - t0);
-    }
-  }
+  const timings = await timeRoundRobin(settings.map((cfg) => (rep: number) => drawOne(cfg.weights, cfg, rep)), opts);
   return settings.map(({ weights, ...cfg }, k) => {
-    const timing = timingOf(samples[k]);
+    const timing = timings[k];
     const networkCalls = networkCallsPerDigit(weights.unet, cfg.steps, cfg.guidance);
     return { ...cfg, ...timing, networkCalls, gflops: (networkCalls * flopsPerImage(weights.unet)) / (timing.medianMs * 1e6) };
   });
@@ -66,21 +57,12 @@ export async function timeDigits(settings: TimedSetting[], opts: TimingOptions):
  * The first run of a request in an isolate: the same draw with the weight set's
  * conditioning cache cold (src/model/conditioning-cache.ts; the cache is per
  * parameters object, so a shallow copy of the parameters starts an empty one),
- * timed rep by rep alternately with a warm draw, so both see the same machine
- * (timed in separate blocks, the difference drowned in the machine's drift).
+ * timed round-robin with a warm draw of the same setting.
  */
 export async function timeFirstRun(setting: TimedSetting, opts: TimingOptions): Promise<{ cold: Timing; warm: Timing }> {
-  const times = { cold: [] as number[], warm: [] as number[] };
-  const cold = () => ({ ...setting.weights, params: { ...setting.weights.params } });
-  const deadline = performance.now() + opts.maxSeconds * 1000;
-  for (let rep = -opts.warmup; rep < opts.reps && (rep <= 0 || performance.now() < deadline); rep++) {
-    for (const kind of ['warm', 'cold'] as const) {
-      const t0 = performance.now();
-      await drawOne(kind === 'warm' ? setting.weights : cold(), setting, rep);
-      if (rep >= 0) times[kind].push(performance.now() - t0);
-    }
-  }
-  return { cold: timingOf(times.cold), warm: timingOf(times.warm) };
+  const uncached = () => ({ ...setting.weights, params: { ...setting.weights.params } });
+  const [warm, cold] = await timeRoundRobin([(rep) => drawOne(setting.weights, setting, rep), (rep) => drawOne(uncached(), setting, rep)], opts);
+  return { cold, warm };
 }
 
 /** The route's PNG encode of a 28×28 digit. */
